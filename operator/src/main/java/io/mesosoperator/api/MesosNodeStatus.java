@@ -1,0 +1,114 @@
+package io.mesosoperator.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.kubernetes.api.model.Condition;
+import java.util.ArrayList;
+import java.util.List;
+
+/** What the operator observed of one machine. */
+@JsonInclude(JsonInclude.Include.NON_EMPTY)
+public class MesosNodeStatus {
+  @JsonPropertyDescription("The metadata.generation this status describes.")
+  private Long observedGeneration;
+
+  @JsonPropertyDescription(
+      "MachineReady, Reachable, Configured, ServicesRunning, HostKeyMismatch and the summary"
+          + " Ready.")
+  private List<Condition> conditions = new ArrayList<>();
+
+  @JsonPropertyDescription("The provider's id of the machine.")
+  private String machineId;
+
+  @JsonPropertyDescription("Private IPv4 address.")
+  private String privateAddress;
+
+  @JsonPropertyDescription("Public address, when the provider gives one.")
+  private String publicAddress;
+
+  @JsonPropertyDescription("IPv6 address bound to the node's name in /etc/hosts, if any.")
+  private String ipv6Address;
+
+  @JsonPropertyDescription(
+      "Pinned SSH host key fingerprint (SHA256:...). Connections presenting another key are"
+          + " refused.")
+  private String hostKey;
+
+  @JsonPropertyDescription("Digest of the configuration last applied to the node.")
+  private String configDigest;
+
+  @JsonPropertyDescription("Number of changes made in the last configuration pass.")
+  private Integer changesLastPass;
+
+  public Long getObservedGeneration() {
+    return observedGeneration;
+  }
+
+  public void setObservedGeneration(Long observedGeneration) {
+    this.observedGeneration = observedGeneration;
+  }
+
+  public List<Condition> getConditions() {
+    return conditions;
+  }
+
+  public void setConditions(List<Condition> conditions) {
+    this.conditions = conditions;
+  }
+
+  public String getMachineId() {
+    return machineId;
+  }
+
+  public void setMachineId(String machineId) {
+    this.machineId = machineId;
+  }
+
+  public String getPrivateAddress() {
+    return privateAddress;
+  }
+
+  public void setPrivateAddress(String privateAddress) {
+    this.privateAddress = privateAddress;
+  }
+
+  public String getPublicAddress() {
+    return publicAddress;
+  }
+
+  public void setPublicAddress(String publicAddress) {
+    this.publicAddress = publicAddress;
+  }
+
+  public String getIpv6Address() {
+    return ipv6Address;
+  }
+
+  public void setIpv6Address(String ipv6Address) {
+    this.ipv6Address = ipv6Address;
+  }
+
+  public String getHostKey() {
+    return hostKey;
+  }
+
+  public void setHostKey(String hostKey) {
+    this.hostKey = hostKey;
+  }
+
+  public String getConfigDigest() {
+    return configDigest;
+  }
+
+  public void setConfigDigest(String configDigest) {
+    this.configDigest = configDigest;
+  }
+
+  public Integer getChangesLastPass() {
+    return changesLastPass;
+  }
+
+  public void setChangesLastPass(Integer changesLastPass) {
+    this.changesLastPass = changesLastPass;
+  }
+}

@@ -1,0 +1,22 @@
+package io.mesosoperator.cloud;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The cluster's network and firewall.
+ *
+ * @param clusterUid uid of the owning MesosCluster
+ * @param clusterName name of the owning MesosCluster
+ * @param location region or zone, or null
+ * @param cidr private IPv4 range, or null for the provider's default
+ * @param publicPortsByRole TCP ports open to the world, per role name
+ * @param internalPorts TCP ports open only inside the cluster network (ZooKeeper, Mesos, Marathon)
+ */
+public record NetworkRequest(
+    String clusterUid,
+    String clusterName,
+    String location,
+    String cidr,
+    Map<String, List<Integer>> publicPortsByRole,
+    List<Integer> internalPorts) {}
