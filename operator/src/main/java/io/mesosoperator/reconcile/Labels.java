@@ -1,0 +1,32 @@
+package io.mesosoperator.reconcile;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+
+/** Labels, annotations and owner references the operator puts on what it creates. */
+public final class Labels {
+  public static final String PREFIX = "mesosoperator.io/";
+  public static final String CLUSTER = PREFIX + "cluster";
+  public static final String ROLE = PREFIX + "role";
+  public static final String ROLE_TYPE = PREFIX + "role-type";
+  public static final String MANAGED_BY = "app.kubernetes.io/managed-by";
+  public static final String OPERATOR = "mesos-operator";
+
+  /** Annotation with the host key fingerprint a person accepts after a host key change. */
+  public static final String ACCEPT_HOST_KEY = PREFIX + "accept-host-key";
+
+  private Labels() {}
+
+  /** A controller owner reference to {@code owner}. */
+  public static OwnerReference ownerReference(HasMetadata owner) {
+    return new OwnerReferenceBuilder()
+        .withApiVersion(owner.getApiVersion())
+        .withKind(owner.getKind())
+        .withName(owner.getMetadata().getName())
+        .withUid(owner.getMetadata().getUid())
+        .withController(true)
+        .withBlockOwnerDeletion(true)
+        .build();
+  }
+}

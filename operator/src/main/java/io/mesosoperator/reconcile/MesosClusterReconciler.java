@@ -1,0 +1,425 @@
+package io.mesosoperator.reconcile;
+
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
+import io.mesosoperator.api.EnsembleMember;
+import io.mesosoperator.api.MesosCluster;
+import io.mesosoperator.api.MesosClusterStatus;
+import io.mesosoperator.api.MesosNode;
+import io.mesosoperator.api.MesosNodeSpec;
+import io.mesosoperator.api.RoleSpec;
+import io.mesosoperator.api.RoleStatus;
+import io.mesosoperator.api.RoleType;
+import io.mesosoperator.api.ZooKeeperSpec;
+import io.mesosoperator.cloud.CloudException;
+import io.mesosoperator.cloud.NetworkRequest;
+import io.mesosoperator.node.ConditionState;
+import io.mesosoperator.plan.ClusterTopology;
+import io.mesosoperator.validation.SpecValidator;
+import io.mesosoperator.validation.ValidationError;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * Keeps a MesosCluster's MesosNodes in line with its roles and sums their state up in the cluster's
+ * status. Observe (nodes, spec) → validate → plan (pure) → act → report.
+ */
+@ControllerConfiguration(name = MesosClusterReconciler.NAME)
+public class MesosClusterReconciler implements Reconciler<MesosCluster>, Cleaner<MesosCluster> {
+  public static final String NAME = "mesoscluster";
+  private static final Logger LOG = LoggerFactory.getLogger(MesosClusterReconciler.class);
+
+  static final String NETWORK_READY = "NetworkReady";
+  static final String MASTERS_SCALED = "MastersScaled";
+
+  private final KubernetesClient client;
+  private final ProviderResolver providers;
+  private final EventRecorder events;
+  private final Clock clock;
+  private final Duration resync;
+
+  public MesosClusterReconciler(
+      KubernetesClient client,
+      ProviderResolver providers,
+      EventRecorder events,
+      Clock clock,
+      Duration resync) {
+    this.client = client;
+    this.providers = providers;
+    this.events = events;
+    this.clock = clock;
+    this.resync = resync;
+  }
+
+  @Override
+  public List<EventSource<?, MesosCluster>> prepareEventSources(
+      EventSourceContext<MesosCluster> context) {
+    var config =
+        InformerEventSourceConfiguration.from(MesosNode.class, MesosCluster.class)
+            .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(MesosCluster.class, false))
+            .build();
+    return List.of(new InformerEventSource<>(config, context));
+  }
+
+  @Override
+  public UpdateControl<MesosCluster> reconcile(MesosCluster cluster, Context<MesosCluster> context)
+      throws Exception {
+    MDC.put(
+        "cluster", cluster.getMetadata().getNamespace() + "/" + cluster.getMetadata().getName());
+    try {
+      MesosClusterStatus before = Statuses.copy(cluster.getStatus(), MesosClusterStatus.class);
+      MesosClusterStatus status =
+          before == null
+              ? new MesosClusterStatus()
+              : Statuses.copy(before, MesosClusterStatus.class);
+      Long generation = cluster.getMetadata().getGeneration();
+
+      List<ValidationError> errors = SpecValidator.validate(cluster);
+      if (!errors.isEmpty()) {
+        invalid(cluster, status, errors, generation);
+        return finish(cluster, before, status);
+      }
+      status.setConditions(Conditions.remove(status.getConditions(), Conditions.STALLED));
+
+      status.setSshKeySecret(ClusterKeys.secretName(cluster));
+      if (new ClusterKeys(client).ensureGenerated(cluster)) {
+        events.normal(cluster, "SshKeyGenerated", "generated the admin SSH key pair");
+      }
+      ensureNetwork(cluster, status, generation);
+
+      List<MesosNode> nodes = new ArrayList<>(context.getSecondaryResources(MesosNode.class));
+      ClusterTopology.Plan plan =
+          ClusterTopology.plan(
+              cluster.getMetadata().getName(),
+              cluster.getSpec(),
+              nodes.stream().map(MesosClusterReconciler::existing).toList(),
+              ensembleIds(status));
+      for (ClusterTopology.Wanted wanted : plan.create()) {
+        client.resource(newNode(cluster, wanted)).create();
+        events.normal(
+            cluster,
+            wanted.type() == RoleType.MASTER ? "MasterAdded" : "NodeAdded",
+            "added node " + wanted.name());
+      }
+      for (String name : plan.delete()) {
+        nodes.stream()
+            .filter(n -> n.getMetadata().getName().equals(name))
+            .filter(n -> n.getMetadata().getDeletionTimestamp() == null)
+            .forEach(
+                n -> {
+                  client.resource(n).delete();
+                  events.normal(cluster, "NodeRemoved", "removing node " + name);
+                });
+      }
+      status.setConditions(
+          Conditions.set(
+              status.getConditions(),
+              MASTERS_SCALED,
+              plan.masterRefusal() == null
+                  ? ConditionState.isTrue("AsSpecified", "the masters are as specified")
+                  : ConditionState.isFalse("MasterScalingNotSupported", plan.masterRefusal()),
+              generation,
+              clock.instant()));
+      if (plan.masterRefusal() != null) {
+        events.warning(cluster, "MasterScalingNotSupported", plan.masterRefusal());
+      }
+      summarize(cluster, status, nodes, plan, generation);
+      return finish(cluster, before, status);
+    } finally {
+      MDC.remove("cluster");
+    }
+  }
+
+  @Override
+  public DeleteControl cleanup(MesosCluster cluster, Context<MesosCluster> context) {
+    MDC.put(
+        "cluster", cluster.getMetadata().getNamespace() + "/" + cluster.getMetadata().getName());
+    try {
+      // Nodes go first: each node's own finalizer destroys (or retains) its machine.
+      List<MesosNode> nodes = new ArrayList<>(context.getSecondaryResources(MesosNode.class));
+      for (MesosNode node : nodes) {
+        if (node.getMetadata().getDeletionTimestamp() == null) {
+          client.resource(node).delete();
+        }
+      }
+      if (!nodes.isEmpty()) {
+        return DeleteControl.noFinalizerRemoval().rescheduleAfter(Duration.ofSeconds(1).toMillis());
+      }
+      try {
+        providers.resolve(cluster).releaseNetwork(cluster.getMetadata().getUid());
+      } catch (CloudException e) {
+        LOG.warn("could not release the network: {}", e.getMessage());
+        return DeleteControl.noFinalizerRemoval().rescheduleAfter(Duration.ofSeconds(5).toMillis());
+      }
+      return DeleteControl.defaultDelete();
+    } finally {
+      MDC.remove("cluster");
+    }
+  }
+
+  private void invalid(
+      MesosCluster cluster, MesosClusterStatus status, List<ValidationError> errors, Long gen) {
+    String message =
+        errors.stream().limit(5).map(ValidationError::toString).collect(Collectors.joining("; "))
+            + (errors.size() > 5 ? "; and " + (errors.size() - 5) + " more" : "");
+    ConditionState invalid = ConditionState.isFalse("InvalidSpec", message);
+    status.setConditions(
+        Conditions.set(status.getConditions(), Conditions.READY, invalid, gen, clock.instant()));
+    status.setConditions(
+        Conditions.set(
+            status.getConditions(),
+            Conditions.STALLED,
+            ConditionState.isTrue("InvalidSpec", message),
+            gen,
+            clock.instant()));
+    status.setObservedGeneration(gen);
+    events.warning(cluster, "InvalidSpec", message);
+    LOG.warn("invalid spec, nothing changed: {}", message);
+  }
+
+  private void ensureNetwork(MesosCluster cluster, MesosClusterStatus status, Long generation)
+      throws CloudException {
+    boolean done =
+        Conditions.get(status.getConditions(), NETWORK_READY)
+            .filter(c -> "True".equals(c.getStatus()))
+            .filter(c -> generation != null && generation.equals(c.getObservedGeneration()))
+            .isPresent();
+    if (done) {
+      return;
+    }
+    Map<String, List<Integer>> ports = new LinkedHashMap<>();
+    cluster.getSpec().getRoles().forEach(r -> ports.put(r.getName(), r.portsOrDefault()));
+    ZooKeeperSpec zk = cluster.getSpec().getZookeeper();
+    NetworkRequest request =
+        new NetworkRequest(
+            cluster.getMetadata().getUid(),
+            cluster.getMetadata().getName(),
+            cluster.getSpec().getCloud().getLocation(),
+            cluster.getSpec().getCloud().getNetwork().getCidr(),
+            ports,
+            List.of(zk.getClientPort(), zk.getPeerPort(), zk.getElectionPort(), 5050, 5051, 8080));
+    try {
+      providers.resolve(cluster).ensureNetwork(request);
+      status.setConditions(
+          Conditions.set(
+              status.getConditions(),
+              NETWORK_READY,
+              ConditionState.isTrue("NetworkReady", "network and firewall are in place"),
+              generation,
+              clock.instant()));
+    } catch (CloudException e) {
+      status.setConditions(
+          Conditions.set(
+              status.getConditions(),
+              NETWORK_READY,
+              ConditionState.isFalse(
+                  e.isTransient() ? "CloudUnavailable" : "CloudError", e.getMessage()),
+              generation,
+              clock.instant()));
+      events.warning(cluster, "NetworkFailed", e.getMessage());
+    }
+  }
+
+  private void summarize(
+      MesosCluster cluster,
+      MesosClusterStatus status,
+      List<MesosNode> nodes,
+      ClusterTopology.Plan plan,
+      Long generation) {
+    List<RoleStatus> roles = new ArrayList<>();
+    int mastersReady = 0;
+    int mastersDesired = 0;
+    int agentsReady = 0;
+    int agentsDesired = 0;
+    int machines = 0;
+    int configured = 0;
+    int desiredTotal = 0;
+    for (RoleSpec role : cluster.getSpec().getRoles()) {
+      List<MesosNode> mine =
+          nodes.stream().filter(n -> role.getName().equals(n.getSpec().getRole())).toList();
+      int withMachine =
+          (int) mine.stream().filter(n -> hasTrue(n, Conditions.MACHINE_READY)).count();
+      int ready = (int) mine.stream().filter(n -> hasTrue(n, Conditions.READY)).count();
+      int conf = (int) mine.stream().filter(n -> hasTrue(n, Conditions.CONFIGURED)).count();
+      int desired = role.getReplicas();
+      roles.add(new RoleStatus(role.getName(), role.getType(), desired, withMachine, ready));
+      machines += Math.min(withMachine, desired);
+      configured += Math.min(conf, desired);
+      desiredTotal += desired;
+      if (role.getType() == RoleType.MASTER) {
+        mastersReady += ready;
+        mastersDesired += desired;
+      } else {
+        agentsReady += ready;
+        agentsDesired += desired;
+      }
+    }
+    status.setRoles(roles);
+    status.setMasters(mastersReady + "/" + mastersDesired);
+    status.setAgents(agentsReady + "/" + agentsDesired);
+
+    List<EnsembleMember> ensemble =
+        nodes.stream()
+            .filter(n -> n.getSpec().getRoleType() == RoleType.MASTER)
+            .filter(n -> n.getSpec().getZkId() != null)
+            .sorted(Comparator.comparing(n -> n.getSpec().getZkId()))
+            .map(
+                n ->
+                    new EnsembleMember(
+                        n.getSpec().getZkId(),
+                        n.getMetadata().getName(),
+                        n.getStatus() == null ? null : n.getStatus().getPrivateAddress()))
+            .toList();
+    status.setEnsemble(ensemble);
+    boolean allAddressed =
+        !ensemble.isEmpty() && ensemble.stream().allMatch(m -> m.getAddress() != null);
+    int clientPort = cluster.getSpec().getZookeeper().getClientPort();
+    status.setZookeeperUrl(
+        allAddressed
+            ? "zk://"
+                + ensemble.stream()
+                    .map(m -> m.getAddress() + ":" + clientPort)
+                    .collect(Collectors.joining(","))
+                + "/mesos"
+            : null);
+
+    var now = clock.instant();
+    boolean machinesReady = machines == desiredTotal && plan.isEmpty();
+    status.setConditions(
+        Conditions.set(
+            status.getConditions(),
+            Conditions.MACHINES_READY,
+            machinesReady
+                ? ConditionState.isTrue("AllMachinesRunning", machines + " machines running")
+                : ConditionState.isFalse(
+                    "MachinesPending", machines + " of " + desiredTotal + " machines running"),
+            generation,
+            now));
+    boolean nodesConfigured = configured == desiredTotal && plan.isEmpty();
+    status.setConditions(
+        Conditions.set(
+            status.getConditions(),
+            Conditions.NODES_CONFIGURED,
+            nodesConfigured
+                ? ConditionState.isTrue("AllNodesConfigured", configured + " nodes configured")
+                : ConditionState.isFalse(
+                    "NodesPending", configured + " of " + desiredTotal + " nodes configured"),
+            generation,
+            now));
+    boolean ready =
+        machinesReady
+            && nodesConfigured
+            && mastersReady == mastersDesired
+            && agentsReady == agentsDesired
+            && plan.masterRefusal() == null;
+    String why =
+        !machinesReady
+            ? "MachinesPending"
+            : !nodesConfigured
+                ? "NodesPending"
+                : plan.masterRefusal() != null ? "MasterScalingNotSupported" : "NodesNotReady";
+    status.setConditions(
+        Conditions.set(
+            status.getConditions(),
+            Conditions.READY,
+            ready
+                ? ConditionState.isTrue(
+                    "ClusterReady",
+                    "masters " + status.getMasters() + ", agents " + status.getAgents())
+                : ConditionState.isFalse(
+                    why, "masters " + status.getMasters() + ", agents " + status.getAgents()),
+            generation,
+            now));
+    status.setConditions(
+        Conditions.set(
+            status.getConditions(),
+            Conditions.RECONCILING,
+            ready
+                ? ConditionState.isFalse("Converged", "nothing left to do")
+                : ConditionState.isTrue(why, "converging"),
+            generation,
+            now));
+    status.setObservedGeneration(generation);
+  }
+
+  private UpdateControl<MesosCluster> finish(
+      MesosCluster cluster, MesosClusterStatus before, MesosClusterStatus status) {
+    UpdateControl<MesosCluster> control;
+    if (Statuses.same(before, status)) {
+      control = UpdateControl.noUpdate();
+    } else {
+      cluster.setStatus(status);
+      control = UpdateControl.patchStatus(cluster);
+    }
+    return control.rescheduleAfter(resync);
+  }
+
+  private static boolean hasTrue(MesosNode node, String type) {
+    return node.getStatus() != null && Conditions.isTrue(node.getStatus().getConditions(), type);
+  }
+
+  private static Map<String, Integer> ensembleIds(MesosClusterStatus status) {
+    Map<String, Integer> ids = new HashMap<>();
+    if (status.getEnsemble() != null) {
+      status.getEnsemble().forEach(m -> ids.put(m.getNode(), m.getId()));
+    }
+    return ids;
+  }
+
+  private static ClusterTopology.Existing existing(MesosNode node) {
+    MesosNodeSpec spec = node.getSpec();
+    return new ClusterTopology.Existing(
+        node.getMetadata().getName(),
+        spec.getRole(),
+        spec.getRoleType(),
+        spec.getOrdinal(),
+        spec.getZkId());
+  }
+
+  private static MesosNode newNode(MesosCluster cluster, ClusterTopology.Wanted wanted) {
+    MesosNode node = new MesosNode();
+    node.getMetadata().setName(wanted.name());
+    node.getMetadata().setNamespace(cluster.getMetadata().getNamespace());
+    node.getMetadata()
+        .setLabels(
+            Map.of(
+                Labels.CLUSTER, cluster.getMetadata().getName(),
+                Labels.ROLE, wanted.role(),
+                Labels.ROLE_TYPE, wanted.type().value(),
+                Labels.MANAGED_BY, Labels.OPERATOR));
+    node.getMetadata().setOwnerReferences(List.of(Labels.ownerReference(cluster)));
+    MesosNodeSpec spec = new MesosNodeSpec();
+    spec.setCluster(cluster.getMetadata().getName());
+    spec.setRole(wanted.role());
+    spec.setRoleType(wanted.type());
+    spec.setOrdinal(wanted.ordinal());
+    spec.setZkId(wanted.zkId());
+    node.setSpec(spec);
+    return node;
+  }
+
+  static List<Condition> conditionsOf(MesosNode node) {
+    return node.getStatus() == null ? List.of() : node.getStatus().getConditions();
+  }
+}

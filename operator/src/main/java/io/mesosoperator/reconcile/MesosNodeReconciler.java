@@ -1,0 +1,452 @@
+package io.mesosoperator.reconcile;
+
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.mesosoperator.api.DeletionPolicy;
+import io.mesosoperator.api.MesosCluster;
+import io.mesosoperator.api.MesosNode;
+import io.mesosoperator.api.MesosNodeStatus;
+import io.mesosoperator.api.RoleSpec;
+import io.mesosoperator.cloud.CloudException;
+import io.mesosoperator.cloud.LoginCredentials;
+import io.mesosoperator.cloud.Machine;
+import io.mesosoperator.cloud.MachineProvider;
+import io.mesosoperator.cloud.MachineRequest;
+import io.mesosoperator.node.ConditionState;
+import io.mesosoperator.node.NodeConfigurer;
+import io.mesosoperator.node.NodeEvent;
+import io.mesosoperator.node.NodeResult;
+import io.mesosoperator.node.NodeTarget;
+import io.mesosoperator.render.NodeInfo;
+import io.mesosoperator.validation.SpecValidator;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * Keeps one MesosNode's machine in existence (found by tags, never by memory), records its
+ * addresses, and hands the node to the {@link NodeConfigurer}. Its {@link Cleaner} destroys the
+ * machine with {@code deletionPolicy: Delete} before the finalizer goes.
+ */
+@ControllerConfiguration(name = MesosNodeReconciler.NAME)
+public class MesosNodeReconciler implements Reconciler<MesosNode>, Cleaner<MesosNode> {
+  public static final String NAME = "mesosnode";
+  static final String BY_CLUSTER = "byCluster";
+  private static final Logger LOG = LoggerFactory.getLogger(MesosNodeReconciler.class);
+
+  private final KubernetesClient client;
+  private final ProviderResolver providers;
+  private final NodeConfigurer configurer;
+  private final DesiredConfig desired;
+  private final EventRecorder events;
+  private final Clock clock;
+  private final Duration resync;
+
+  public MesosNodeReconciler(
+      KubernetesClient client,
+      ProviderResolver providers,
+      NodeConfigurer configurer,
+      DesiredConfig desired,
+      EventRecorder events,
+      Clock clock,
+      Duration resync) {
+    this.client = client;
+    this.providers = providers;
+    this.configurer = configurer;
+    this.desired = desired;
+    this.events = events;
+    this.clock = clock;
+    this.resync = resync;
+  }
+
+  @Override
+  public List<EventSource<?, MesosNode>> prepareEventSources(
+      EventSourceContext<MesosNode> context) {
+    context.getPrimaryCache().addIndexers(Map.of(BY_CLUSTER, n -> List.of(clusterKey(n))));
+    // A change of the cluster (spec, or the ensemble in its status) re-renders all its nodes.
+    var clusters =
+        InformerEventSourceConfiguration.from(MesosCluster.class, MesosNode.class)
+            .withSecondaryToPrimaryMapper(
+                (MesosCluster c) ->
+                    context
+                        .getPrimaryCache()
+                        .byIndex(
+                            BY_CLUSTER,
+                            c.getMetadata().getNamespace() + "/" + c.getMetadata().getName())
+                        .stream()
+                        .map(ResourceID::fromResource)
+                        .collect(Collectors.toSet()))
+            .withPrimaryToSecondaryMapper(
+                (MesosNode n) ->
+                    Set.of(
+                        new ResourceID(n.getSpec().getCluster(), n.getMetadata().getNamespace())))
+            .build();
+    return List.of(new InformerEventSource<>(clusters, context));
+  }
+
+  @Override
+  public UpdateControl<MesosNode> reconcile(MesosNode node, Context<MesosNode> context)
+      throws Exception {
+    MDC.put("cluster", clusterKey(node));
+    MDC.put("node", node.getMetadata().getName());
+    try {
+      Optional<MesosCluster> found = context.getSecondaryResource(MesosCluster.class);
+      if (found.isEmpty() || found.get().getMetadata().getDeletionTimestamp() != null) {
+        return UpdateControl.noUpdate();
+      }
+      MesosCluster cluster = found.get();
+      if (!SpecValidator.validate(cluster).isEmpty()) {
+        // The cluster says why; an invalid spec changes nothing anywhere.
+        return UpdateControl.noUpdate();
+      }
+      MesosNodeStatus before = Statuses.copy(node.getStatus(), MesosNodeStatus.class);
+      MesosNodeStatus status =
+          before == null ? new MesosNodeStatus() : Statuses.copy(before, MesosNodeStatus.class);
+      Long generation = node.getMetadata().getGeneration();
+      status.setObservedGeneration(generation);
+
+      Machine machine = ensureMachine(cluster, node, status, generation);
+      if (machine != null && machine.state() == Machine.State.RUNNING) {
+        configure(cluster, node, status, generation, context);
+      }
+      boolean ready =
+          Conditions.isTrue(status.getConditions(), Conditions.MACHINE_READY)
+              && Conditions.isTrue(status.getConditions(), Conditions.CONFIGURED);
+      status.setConditions(
+          Conditions.set(
+              status.getConditions(),
+              Conditions.READY,
+              ready
+                  ? ConditionState.isTrue("NodeReady", "machine running and configured")
+                  : ConditionState.isFalse(notReadyReason(status), "see the other conditions"),
+              generation,
+              clock.instant()));
+      UpdateControl<MesosNode> control;
+      if (Statuses.same(before, status)) {
+        control = UpdateControl.noUpdate();
+      } else {
+        node.setStatus(status);
+        control = UpdateControl.patchStatus(node);
+      }
+      return control.rescheduleAfter(resync);
+    } finally {
+      MDC.remove("node");
+      MDC.remove("cluster");
+    }
+  }
+
+  private Machine ensureMachine(
+      MesosCluster cluster, MesosNode node, MesosNodeStatus status, Long generation) {
+    String name = node.getMetadata().getName();
+    try {
+      MachineProvider provider = providers.resolve(cluster);
+      Machine machine =
+          provider.list(cluster.getMetadata().getUid()).stream()
+              .filter(m -> name.equals(m.node()))
+              .findFirst()
+              .orElse(null);
+      if (machine == null) {
+        RoleSpec role = roleOf(cluster, node);
+        machine =
+            provider.create(
+                new MachineRequest(
+                    cluster.getMetadata().getUid(),
+                    cluster.getMetadata().getName(),
+                    name,
+                    node.getSpec().getRole(),
+                    node.getSpec().getRoleType(),
+                    role == null ? null : role.getMachine(),
+                    cluster.getSpec().getCloud().getLocation(),
+                    role == null ? List.of(22) : role.portsOrDefault()));
+        events.normal(node, "MachineCreated", "created machine " + machine.id());
+        LOG.info("created machine {}", machine.id());
+        keepInitialLogin(node, machine.initialLogin());
+      }
+      status.setMachineId(machine.id());
+      status.setPrivateAddress(machine.privateAddress());
+      status.setPublicAddress(machine.publicAddress());
+      status.setIpv6Address(machine.ipv6Address());
+      boolean running = machine.state() == Machine.State.RUNNING;
+      status.setConditions(
+          Conditions.set(
+              status.getConditions(),
+              Conditions.MACHINE_READY,
+              running
+                  ? ConditionState.isTrue(
+                      "MachineRunning", "machine " + machine.id() + " is running")
+                  : ConditionState.isFalse(
+                      "Machine" + camel(machine.state().name()),
+                      "machine " + machine.id() + " is " + machine.state()),
+              generation,
+              clock.instant()));
+      return machine;
+    } catch (CloudException e) {
+      status.setConditions(
+          Conditions.set(
+              status.getConditions(),
+              Conditions.MACHINE_READY,
+              ConditionState.isFalse(
+                  e.isTransient() ? "CloudUnavailable" : "CloudError", e.getMessage()),
+              generation,
+              clock.instant()));
+      events.warning(node, "MachineFailed", e.getMessage());
+      LOG.warn("cloud call failed: {}", e.getMessage());
+      return null;
+    }
+  }
+
+  private void configure(
+      MesosCluster cluster,
+      MesosNode node,
+      MesosNodeStatus status,
+      Long generation,
+      Context<MesosNode> context)
+      throws Exception {
+    List<MesosNode> siblings =
+        context.getPrimaryCache().byIndex(BY_CLUSTER, clusterKey(node)).stream()
+            .filter(n -> n.getMetadata().getDeletionTimestamp() == null)
+            .toList();
+    List<NodeInfo> infos = new ArrayList<>();
+    for (MesosNode n : siblings) {
+      MesosNodeStatus s =
+          n.getMetadata().getName().equals(node.getMetadata().getName()) ? status : n.getStatus();
+      if (s == null || s.getPrivateAddress() == null) {
+        setConfigured(
+            status,
+            ConditionState.isFalse(
+                "WaitingForAddresses", "node " + n.getMetadata().getName() + " has no address yet"),
+            generation);
+        return;
+      }
+      infos.add(
+          new NodeInfo(
+              n.getMetadata().getName(),
+              n.getSpec().getRole(),
+              s.getPrivateAddress(),
+              s.getPublicAddress(),
+              s.getIpv6Address(),
+              n.getSpec().getZkId()));
+    }
+    ClusterKeys.Key key = new ClusterKeys(client).read(cluster);
+    if (key == null) {
+      setConfigured(
+          status,
+          ConditionState.isFalse(
+              "SshKeyMissing",
+              "Secret " + ClusterKeys.secretName(cluster) + " has no ssh-privatekey"),
+          generation);
+      return;
+    }
+    NodeInfo self =
+        infos.stream()
+            .filter(i -> i.name().equals(node.getMetadata().getName()))
+            .findFirst()
+            .orElseThrow();
+    String pinned = status.getHostKey();
+    String accepted =
+        node.getMetadata().getAnnotations() == null
+            ? null
+            : node.getMetadata().getAnnotations().get(Labels.ACCEPT_HOST_KEY);
+    if (accepted != null && !accepted.equals(pinned)) {
+      pinned = accepted; // a person accepted the new key
+    }
+    NodeTarget target =
+        new NodeTarget(
+            node.getMetadata().getName(),
+            self.privateAddress(),
+            cluster.getSpec().getSsh().getPort(),
+            cluster.getSpec().getSsh().getUser(),
+            key.privateKey(),
+            key.publicKey(),
+            pinned,
+            readInitialLogin(node),
+            cluster.getSpec().getSsh().isHarden());
+    NodeResult result =
+        configurer.configure(
+            target, facts -> desired.render(cluster.getSpec(), infos, self, facts));
+    Instant now = clock.instant();
+    status.setConditions(
+        Conditions.set(
+            status.getConditions(), Conditions.REACHABLE, result.reachable(), generation, now));
+    status.setConditions(
+        Conditions.set(
+            status.getConditions(),
+            Conditions.SERVICES_RUNNING,
+            result.servicesRunning(),
+            generation,
+            now));
+    setConfigured(status, result.configured(), generation);
+    if (result.hostKey() != null && status.getHostKey() == null) {
+      status.setHostKey(result.hostKey()); // trust on first use, pinned from now on
+    } else if (result.hostKey() != null && result.hostKey().equals(pinned)) {
+      status.setHostKey(pinned);
+    }
+    if (result.configDigest() != null) {
+      status.setConfigDigest(result.configDigest());
+    }
+    status.setChangesLastPass(result.changes());
+    for (NodeEvent e : result.events()) {
+      if (e.warning()) {
+        events.warning(node, e.reason(), e.message());
+      } else {
+        events.normal(node, e.reason(), e.message());
+      }
+    }
+    if (result.changes() > 0 && result.configured().isTrue()) {
+      events.normal(node, "NodeConfigured", result.changes() + " changes applied");
+    }
+  }
+
+  @Override
+  public DeleteControl cleanup(MesosNode node, Context<MesosNode> context) {
+    MDC.put("cluster", clusterKey(node));
+    MDC.put("node", node.getMetadata().getName());
+    try {
+      MesosCluster cluster =
+          client
+              .resources(MesosCluster.class)
+              .inNamespace(node.getMetadata().getNamespace())
+              .withName(node.getSpec().getCluster())
+              .get();
+      if (cluster == null) {
+        events.warning(
+            node,
+            "MachineRetained",
+            "cluster not found, so its deletion policy is unknown: the machine is left running");
+        return DeleteControl.defaultDelete();
+      }
+      if (cluster.getSpec().getDeletionPolicy() == DeletionPolicy.Retain) {
+        String id = node.getStatus() == null ? null : node.getStatus().getMachineId();
+        events.normal(
+            node, "MachineRetained", "deletionPolicy is Retain: machine " + id + " left running");
+        return DeleteControl.defaultDelete();
+      }
+      MachineProvider provider = providers.resolve(cluster);
+      for (Machine m : provider.list(cluster.getMetadata().getUid())) {
+        if (node.getMetadata().getName().equals(m.node())) {
+          provider.destroy(m.id());
+          events.normal(node, "MachineDestroyed", "destroyed machine " + m.id());
+          LOG.info("destroyed machine {}", m.id());
+        }
+      }
+      return DeleteControl.defaultDelete();
+    } catch (CloudException e) {
+      events.warning(node, "MachineDestroyFailed", e.getMessage());
+      return DeleteControl.noFinalizerRemoval().rescheduleAfter(Duration.ofSeconds(5).toMillis());
+    } finally {
+      MDC.remove("node");
+      MDC.remove("cluster");
+    }
+  }
+
+  private void setConfigured(MesosNodeStatus status, ConditionState state, Long generation) {
+    status.setConditions(
+        Conditions.set(
+            status.getConditions(), Conditions.CONFIGURED, state, generation, clock.instant()));
+  }
+
+  /** First-login credentials go to a Secret the node owns, never to status or logs. */
+  private void keepInitialLogin(MesosNode node, LoginCredentials login) {
+    if (login == null) {
+      return;
+    }
+    Map<String, String> data = new HashMap<>();
+    data.put("user", login.user());
+    if (login.password() != null) {
+      data.put("password", login.password());
+    }
+    if (login.privateKey() != null) {
+      data.put("ssh-privatekey", login.privateKey());
+    }
+    client
+        .secrets()
+        .inNamespace(node.getMetadata().getNamespace())
+        .resource(
+            new SecretBuilder()
+                .withNewMetadata()
+                .withName(loginSecret(node))
+                .withNamespace(node.getMetadata().getNamespace())
+                .withLabels(Map.of(Labels.CLUSTER, node.getSpec().getCluster()))
+                .withOwnerReferences(Labels.ownerReference(node))
+                .endMetadata()
+                .withStringData(data)
+                .build())
+        .createOr(existing -> existing.update());
+  }
+
+  private LoginCredentials readInitialLogin(MesosNode node) {
+    var secret =
+        client
+            .secrets()
+            .inNamespace(node.getMetadata().getNamespace())
+            .withName(loginSecret(node))
+            .get();
+    if (secret == null || secret.getData() == null) {
+      return null;
+    }
+    Map<String, String> d = secret.getData();
+    return new LoginCredentials(
+        decode(d.get("user")), decode(d.get("password")), decode(d.get("ssh-privatekey")));
+  }
+
+  private static String decode(String base64) {
+    return base64 == null
+        ? null
+        : new String(
+            java.util.Base64.getDecoder().decode(base64), java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  static String loginSecret(MesosNode node) {
+    return node.getMetadata().getName() + "-login";
+  }
+
+  private static RoleSpec roleOf(MesosCluster cluster, MesosNode node) {
+    return cluster.getSpec().getRoles().stream()
+        .filter(r -> r.getName().equals(node.getSpec().getRole()))
+        .findFirst()
+        .orElse(null);
+  }
+
+  private static String notReadyReason(MesosNodeStatus status) {
+    for (String type :
+        List.of(Conditions.MACHINE_READY, Conditions.REACHABLE, Conditions.CONFIGURED)) {
+      var c = Conditions.get(status.getConditions(), type);
+      if (c.isEmpty()) {
+        return type.equals(Conditions.MACHINE_READY) ? "MachinePending" : "NotConfigured";
+      }
+      if (!"True".equals(c.get().getStatus())) {
+        return c.get().getReason();
+      }
+    }
+    return "NotReady";
+  }
+
+  private static String camel(String upper) {
+    return upper.charAt(0) + upper.substring(1).toLowerCase(java.util.Locale.ROOT);
+  }
+
+  static String clusterKey(MesosNode node) {
+    return node.getMetadata().getNamespace() + "/" + node.getSpec().getCluster();
+  }
+}

@@ -1,0 +1,101 @@
+package io.mesosoperator.reconcile;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
+import io.mesosoperator.node.NodeConfigurer;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Set;
+
+/**
+ * The operator: both reconcilers on one JOSDK {@link Operator}. Writes use JSON merge patches, not
+ * server-side apply, in production and tests alike.
+ */
+public final class OperatorRuntime implements AutoCloseable {
+
+  /**
+   * Start-up settings.
+   *
+   * @param namespaces namespaces to watch; empty means all
+   * @param leaseName Lease name for leader election, or null for none
+   * @param leaseNamespace namespace of the Lease
+   * @param threads reconciliations (and so SSH sessions) running at once
+   * @param resync how often a converged resource is observed again (drift, health)
+   */
+  public record Settings(
+      Set<String> namespaces,
+      String leaseName,
+      String leaseNamespace,
+      int threads,
+      Duration resync) {
+    public static Settings defaults() {
+      return new Settings(Set.of(), null, null, 16, Duration.ofSeconds(60));
+    }
+  }
+
+  private final Operator operator;
+
+  public OperatorRuntime(
+      KubernetesClient client,
+      ProviderResolver providers,
+      NodeConfigurer configurer,
+      DesiredConfig desired,
+      Clock clock,
+      Settings settings) {
+    this.operator =
+        new Operator(
+            o -> {
+              o.withKubernetesClient(client)
+                  .withUseSSAToPatchPrimaryResource(false)
+                  .withSSABasedCreateUpdateMatchForDependentResources(false)
+                  .withConcurrentReconciliationThreads(settings.threads())
+                  .withCloseClientOnStop(false)
+                  .withReconciliationTerminationTimeout(Duration.ofSeconds(10));
+              if (settings.leaseName() != null) {
+                o.withLeaderElectionConfiguration(
+                    LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration(
+                            settings.leaseName())
+                        .withLeaseNamespace(settings.leaseNamespace())
+                        .build());
+              }
+            });
+    EventRecorder events = new KubernetesEventRecorder(client, clock, "mesos-operator");
+    operator.register(
+        new MesosClusterReconciler(client, providers, events, clock, settings.resync()),
+        c -> {
+          if (!settings.namespaces().isEmpty()) {
+            c.settingNamespaces(settings.namespaces());
+          }
+        });
+    operator.register(
+        new MesosNodeReconciler(
+            client, providers, configurer, desired, events, clock, settings.resync()),
+        c -> {
+          if (!settings.namespaces().isEmpty()) {
+            c.settingNamespaces(settings.namespaces());
+          }
+        });
+  }
+
+  public void start() {
+    operator.start();
+  }
+
+  /** Started and every informer healthy. */
+  public boolean ready() {
+    return operator.getRuntimeInfo().isStarted()
+        && operator.getRuntimeInfo().allEventSourcesAreHealthy();
+  }
+
+  /** The process is alive and the operator has not failed. */
+  public boolean live() {
+    return operator.getRuntimeInfo().allEventSourcesAreHealthy()
+        || !operator.getRuntimeInfo().isStarted();
+  }
+
+  @Override
+  public void close() {
+    operator.stop();
+  }
+}

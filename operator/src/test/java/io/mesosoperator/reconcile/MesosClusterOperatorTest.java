@@ -1,0 +1,214 @@
+package io.mesosoperator.reconcile;
+
+import static io.mesosoperator.reconcile.OperatorHarness.NS;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.mesosoperator.api.DeletionPolicy;
+import io.mesosoperator.api.EnsembleMember;
+import io.mesosoperator.api.MesosCluster;
+import io.mesosoperator.api.MesosNode;
+import io.mesosoperator.cloud.Machine;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The operator against the fabric8 mock API server (CRUD mode) and an in-memory cloud. */
+@EnableKubernetesMockClient(crud = true)
+class MesosClusterOperatorTest {
+  KubernetesMockServer server;
+  KubernetesClient client;
+  InMemoryMachineProvider cloud;
+  OperatorRuntime operator;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    OperatorHarness.installCrds(client);
+    cloud = new InMemoryMachineProvider();
+    operator = OperatorHarness.start(client, c -> cloud, null);
+  }
+
+  @AfterEach
+  void tearDown() {
+    if (operator != null) {
+      operator.close();
+    }
+  }
+
+  private MesosCluster applyTutorial() {
+    MesosCluster cluster = OperatorHarness.load(client, "tutorial-stub.yaml");
+    return client.resource(cluster).create();
+  }
+
+  private void awaitMachines(String uid, int count) {
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(() -> assertThat(cloud.list(uid)).hasSize(count));
+  }
+
+  @Test
+  void tutorialClusterGetsSixNodesSixMachinesAndAnEnsemble() {
+    MesosCluster created = applyTutorial();
+    String uid = created.getMetadata().getUid();
+
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () -> {
+              MesosCluster c = OperatorHarness.get(client, "tutorial");
+              assertThat(c.getStatus()).isNotNull();
+              assertThat(c.getStatus().getEnsemble())
+                  .extracting(EnsembleMember::getId)
+                  .containsExactly(1, 2, 3);
+              assertThat(c.getStatus().getEnsemble())
+                  .allSatisfy(m -> assertThat(m.getAddress()).isNotNull());
+              assertThat(c.getStatus().getRoles())
+                  .allSatisfy(r -> assertThat(r.getMachines()).isEqualTo(3));
+              assertThat(Conditions.isTrue(c.getStatus().getConditions(), "MachinesReady"))
+                  .isTrue();
+              assertThat(c.getStatus().getZookeeperUrl()).startsWith("zk://").endsWith("/mesos");
+            });
+    List<MesosNode> nodes = OperatorHarness.nodes(client);
+    assertThat(nodes)
+        .extracting(n -> n.getMetadata().getName())
+        .containsExactlyInAnyOrder(
+            "tutorial-master-0",
+            "tutorial-master-1",
+            "tutorial-master-2",
+            "tutorial-slave-0",
+            "tutorial-slave-1",
+            "tutorial-slave-2");
+    assertThat(nodes)
+        .allSatisfy(
+            n -> {
+              assertThat(n.getMetadata().getOwnerReferences()).hasSize(1);
+              assertThat(n.getMetadata().getLabels()).containsEntry(Labels.CLUSTER, "tutorial");
+            });
+    List<Machine> machines = cloud.list(uid);
+    assertThat(machines).hasSize(6);
+    assertThat(machines.stream().map(Machine::node).collect(Collectors.toSet()))
+        .isEqualTo(nodes.stream().map(n -> n.getMetadata().getName()).collect(Collectors.toSet()));
+    assertThat(machines)
+        .allSatisfy(m -> assertThat(m.node()).startsWith("tutorial-" + m.role() + "-"));
+    // Without node configuration the nodes are honest about it.
+    assertThat(OperatorHarness.nodes(client))
+        .allSatisfy(
+            n ->
+                assertThat(Conditions.get(n.getStatus().getConditions(), "Configured"))
+                    .hasValueSatisfying(c -> assertThat(c.getStatus()).isEqualTo("Unknown")));
+  }
+
+  @Test
+  void aConvergedClusterCausesNoWritesAndNoCloudMutations() throws Exception {
+    String uid = applyTutorial().getMetadata().getUid();
+    awaitMachines(uid, 6);
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                OperatorHarness.nodes(client).stream()
+                    .allMatch(
+                        n -> n.getStatus() != null && n.getStatus().getConditions().size() >= 4));
+    // Let the last status patches and their echoes settle, then count over several resyncs.
+    OperatorHarness.quiet(Duration.ofSeconds(5));
+    OperatorHarness.writesSince(server);
+    int mutations = cloud.mutations.get();
+    OperatorHarness.quiet(Duration.ofSeconds(7)); // resync is 2 s: three full passes
+    assertThat(OperatorHarness.writesSince(server)).as("Kubernetes writes").isZero();
+    assertThat(cloud.mutations.get() - mutations).as("cloud mutations").isZero();
+  }
+
+  @Test
+  void agentPoolScalesUpAndDownHighestOrdinalsFirst() {
+    String uid = applyTutorial().getMetadata().getUid();
+    awaitMachines(uid, 6);
+    scaleAgents(5);
+    awaitMachines(uid, 8);
+    scaleAgents(2);
+    awaitMachines(uid, 5);
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () ->
+                assertThat(OperatorHarness.nodes(client))
+                    .extracting(n -> n.getMetadata().getName())
+                    .filteredOn(n -> n.contains("slave"))
+                    .containsExactlyInAnyOrder("tutorial-slave-0", "tutorial-slave-1"));
+    assertThat(cloud.list(uid))
+        .extracting(Machine::node)
+        .filteredOn(n -> n.contains("slave"))
+        .containsExactlyInAnyOrder("tutorial-slave-0", "tutorial-slave-1");
+  }
+
+  private void scaleAgents(int replicas) {
+    client
+        .resources(MesosCluster.class)
+        .inNamespace(NS)
+        .withName("tutorial")
+        .edit(
+            c -> {
+              c.getSpec().getRoles().get(1).setReplicas(replicas);
+              return c;
+            });
+  }
+
+  @Test
+  void deletingTheClusterDestroysEveryMachineAndRemovesFinalizers() {
+    String uid = applyTutorial().getMetadata().getUid();
+    awaitMachines(uid, 6);
+    client.resources(MesosCluster.class).inNamespace(NS).withName("tutorial").delete();
+    awaitMachines(uid, 0);
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () -> {
+              assertThat(OperatorHarness.nodes(client)).isEmpty();
+              assertThat(OperatorHarness.get(client, "tutorial")).isNull();
+            });
+  }
+
+  @Test
+  void retainLeavesTheMachines() {
+    MesosCluster cluster = OperatorHarness.load(client, "tutorial-stub.yaml");
+    cluster.getSpec().setDeletionPolicy(DeletionPolicy.Retain);
+    String uid = client.resource(cluster).create().getMetadata().getUid();
+    awaitMachines(uid, 6);
+    client.resources(MesosCluster.class).inNamespace(NS).withName("tutorial").delete();
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(() -> assertThat(OperatorHarness.get(client, "tutorial")).isNull());
+    assertThat(cloud.list(uid)).hasSize(6);
+  }
+
+  @Test
+  void masterCountChangesAreRefusedAndNothingIsTouched() {
+    String uid = applyTutorial().getMetadata().getUid();
+    awaitMachines(uid, 6);
+    client
+        .resources(MesosCluster.class)
+        .inNamespace(NS)
+        .withName("tutorial")
+        .edit(
+            c -> {
+              c.getSpec().getRoles().get(0).setReplicas(5);
+              return c;
+            });
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () ->
+                assertThat(
+                        Conditions.get(
+                            OperatorHarness.get(client, "tutorial").getStatus().getConditions(),
+                            "MastersScaled"))
+                    .hasValueSatisfying(
+                        c -> assertThat(c.getReason()).isEqualTo("MasterScalingNotSupported")));
+    assertThat(cloud.list(uid)).hasSize(6);
+  }
+}
