@@ -6,6 +6,8 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.mesosoperator.api.MesosCluster;
 import io.mesosoperator.render.ClusterRenderer;
@@ -102,24 +104,33 @@ public class RenderCommand implements Callable<Integer> {
 
     for (String[] fact : new String[][] {{"--distro", distro}, {"--codename", codename}}) {
       if (!FACT.matcher(fact[1]).matches()) {
-        problems.add(fact[0] + ": must be lower-case letters, digits, '.', '+' or '-'");
+        throw new CommandLine.ParameterException(
+            commandSpec.commandLine(),
+            fact[0]
+                + " must be lower-case letters, digits, '.', '+' or '-', got '"
+                + fact[1]
+                + "'");
       }
     }
 
     ManifestReader.Result read = clusterReader.apply(clusterFile);
     read.errors().forEach(e -> problems.add(clusterFile + ": " + e));
     MesosCluster cluster = read.cluster();
-    if (cluster == null && read.errors().isEmpty()) {
+    if (read.errors().isEmpty() && cluster == null) {
       problems.add(clusterFile + ": could not be read");
+    } else if (read.errors().isEmpty() && cluster.getSpec() == null) {
+      problems.add(clusterFile + ": spec: is required");
     }
 
+    boolean manifestSound = problems.isEmpty();
     List<NodeInfo> nodes = readNodes(nodesFile, problems);
-    if (nodes != null && cluster != null && cluster.getSpec() != null && read.valid()) {
+    // Nodes are checked against the roles only when the manifest itself is sound.
+    if (nodes != null && manifestSound) {
       for (ValidationError e : NodeListValidator.validate(cluster.getSpec(), nodes)) {
         problems.add(nodesFile + ": " + e);
       }
     }
-    if (!problems.isEmpty() || nodes == null || cluster == null) {
+    if (!problems.isEmpty()) {
       problems.forEach(err::println);
       err.flush();
       return 1;
@@ -170,13 +181,38 @@ public class RenderCommand implements Callable<Integer> {
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
     try {
-      List<NodeInfo> nodes = yaml.readValue(file.toFile(), new TypeReference<List<NodeInfo>>() {});
+      String text = Files.readString(file);
+      List<NodeInfo> nodes =
+          text.isBlank() ? null : yaml.readValue(text, new TypeReference<List<NodeInfo>>() {});
       if (nodes == null) {
         problems.add(file + ": nodes: the node list is empty");
       }
       return nodes;
+    } catch (UnrecognizedPropertyException e) {
+      List<String> known = e.getKnownPropertyIds().stream().map(String::valueOf).sorted().toList();
+      problems.add(file + ": " + path(e) + ": unknown field; known fields: " + known);
+    } catch (InvalidFormatException e) {
+      problems.add(
+          file
+              + ": "
+              + path(e)
+              + ": must be "
+              + (Number.class.isAssignableFrom(e.getTargetType())
+                  ? "a number"
+                  : "a value of " + e.getTargetType().getSimpleName())
+              + ", got "
+              + oneLine(String.valueOf(e.getValue())));
     } catch (JsonMappingException e) {
-      problems.add(file + ": " + path(e) + ": " + oneLine(e.getOriginalMessage()));
+      String where = path(e);
+      problems.add(
+          file
+              + ": "
+              + where
+              + ": "
+              + (where.equals("nodes")
+                  ? "must be a YAML list of {name, role, privateAddress, publicAddress,"
+                      + " ipv6Address, zkId}"
+                  : oneLine(e.getOriginalMessage())));
     } catch (JsonProcessingException e) {
       problems.add(file + ": nodes: not valid YAML: " + oneLine(e.getOriginalMessage()));
     } catch (NoSuchFileException e) {
