@@ -14,7 +14,6 @@ import com.fasterxml.jackson.databind.JsonDeserializer;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MapperFeature;
-import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.cfg.CoercionAction;
 import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.deser.DeserializationProblemHandler;
@@ -40,6 +39,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 /**
  * Reads MesosCluster manifests from YAML files, strictly: what the API server would refuse is
@@ -117,9 +117,10 @@ public final class ManifestReader {
       return failed(FILE, tooLarge(yaml.length()));
     }
     List<JsonNode> documents = new ArrayList<>();
-    try (MappingIterator<JsonNode> it = MAPPER.readerFor(JsonNode.class).readValues(yaml)) {
-      while (it.hasNextValue()) {
-        JsonNode doc = it.nextValue();
+    // Document by document: a MappingIterator would unwrap a top-level list into its items.
+    try (JsonParser parser = MAPPER.createParser(yaml)) {
+      while (parser.nextToken() != null) {
+        JsonNode doc = MAPPER.readTree(parser);
         // Empty documents (a leading or trailing ---) are no resource at all.
         boolean empty =
             doc == null
@@ -505,20 +506,25 @@ public final class ManifestReader {
 
   private static String yamlError(JacksonException e) {
     JsonLocation where = e.getLocation();
+    int line = where == null ? -1 : where.getLineNr();
+    int column = where == null ? -1 : where.getColumnNr();
     String message = e.getOriginalMessage();
+    if (e.getCause() instanceof MarkedYAMLException m && m.getProblem() != null) {
+      // SnakeYAML knows where the problem is, which may be after where its context starts.
+      message = m.getContext() == null ? m.getProblem() : m.getContext() + ": " + m.getProblem();
+      if (m.getProblemMark() != null) {
+        line = m.getProblemMark().getLine() + 1;
+        column = m.getProblemMark().getColumn() + 1;
+      }
+    }
     if (message == null) {
       message = e.getClass().getSimpleName();
     }
-    // SnakeYAML's messages repeat the position and a snippet on further lines; keep the first.
+    // Messages can go on with a snippet of the file on further lines; keep the first.
     int cut = message.indexOf('\n');
     message = SpecValidator.printable((cut < 0 ? message : message.substring(0, cut)).trim());
-    if (where != null && where.getLineNr() > 0) {
-      return "invalid YAML at line "
-          + where.getLineNr()
-          + ", column "
-          + where.getColumnNr()
-          + ": "
-          + message;
+    if (line > 0) {
+      return "invalid YAML at line " + line + ", column " + column + ": " + message;
     }
     return "invalid YAML: " + message;
   }
