@@ -22,6 +22,7 @@ import io.mesosoperator.api.ZooKeeperSpec;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -242,7 +243,7 @@ public final class SpecValidator {
       errors.add("spec.cloud.byon", "at most 1000 machines; got " + machines.size());
       return;
     }
-    Set<String> roleNames = new java.util.HashSet<>();
+    Set<String> roleNames = new HashSet<>();
     if (spec.getRoles() != null) {
       for (RoleSpec role : spec.getRoles()) {
         if (role != null && role.getName() != null) {

@@ -172,4 +172,15 @@ class ManifestReaderTest {
         .singleElement()
         .satisfies(e -> assertThat(e.path()).isEqualTo("<document>"));
   }
+
+  @Test
+  void deepNestingIsRefusedNotAStackOverflow() {
+    String deep = "spec: " + "[".repeat(200_000) + "]".repeat(200_000) + "\n";
+    ManifestReader.Result r =
+        Assertions.assertTimeoutPreemptively(
+            Duration.ofSeconds(5), () -> ManifestReader.parse(deep));
+    assertThat(r.errors())
+        .singleElement()
+        .satisfies(e -> assertThat(e.path()).isEqualTo("<document>"));
+  }
 }
