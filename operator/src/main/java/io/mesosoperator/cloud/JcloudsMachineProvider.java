@@ -79,6 +79,7 @@ public final class JcloudsMachineProvider implements MachineProvider {
   private final MachineTags.Style tagStyle;
   private final String[] secrets;
   private volatile FirewallHook firewallHook;
+  private volatile boolean groupPerRole;
 
   /** A provider for {@code provider} with these credentials and jclouds' defaults. */
   public JcloudsMachineProvider(String provider, String identity, String credential)
@@ -146,6 +147,26 @@ public final class JcloudsMachineProvider implements MachineProvider {
     return this;
   }
 
+  /**
+   * Puts each role in its own group {@code mc-<uid8>-<role>}. jclouds keys the security group (EC2)
+   * and firewall rules (GCE) it makes from {@code inboundPorts} on the group, and makes them once
+   * per group: with one group per cluster, every role would get the first machine's ports. Listing
+   * is by metadata, so both layouts list the same.
+   */
+  public JcloudsMachineProvider withGroupPerRole(boolean perRole) {
+    this.groupPerRole = perRole;
+    return this;
+  }
+
+  /** The jclouds group a request's machine goes into. */
+  String groupOf(MachineRequest request) {
+    String group = groupFor(request.clusterUid());
+    if (groupPerRole) {
+      group = group + "-" + request.role().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]", "-");
+    }
+    return group;
+  }
+
   /** The jclouds context (for firewall hooks and tests). */
   public ComputeServiceContext context() {
     return context;
@@ -200,7 +221,7 @@ public final class JcloudsMachineProvider implements MachineProvider {
 
   @Override
   public Machine create(MachineRequest request) throws CloudException {
-    String group = groupFor(request.clusterUid());
+    String group = groupOf(request);
     try {
       Template template = template(request);
       Set<? extends NodeMetadata> created = compute().createNodesInGroup(group, 1, template);

@@ -96,6 +96,19 @@ class JcloudsMachineProviderTest {
   }
 
   @Test
+  void groupPerRoleSeparatesRolesAndListsTheSame() throws Exception {
+    provider.withGroupPerRole(true);
+    Machine m = provider.create(request(UID_A, "alpha", "masters", 0));
+    Machine a = provider.create(request(UID_A, "alpha", "agents", 0));
+    var compute = provider.context().getComputeService();
+    assertThat(compute.getNodeMetadata(m.id()).getGroup()).isEqualTo("mc-aaaabbbb-masters");
+    assertThat(compute.getNodeMetadata(a.id()).getGroup()).isEqualTo("mc-aaaabbbb-agents");
+    assertThat(provider.list(UID_A))
+        .extracting(Machine::id)
+        .containsExactlyInAnyOrder(m.id(), a.id());
+  }
+
+  @Test
   void createReturnsInitialLoginAndRunningMachine() throws Exception {
     Machine m = provider.create(request(UID_A, "alpha", "masters", 0));
     assertThat(m.state()).isEqualTo(Machine.State.RUNNING);
@@ -190,6 +203,25 @@ class JcloudsMachineProviderTest {
             null,
             r.publicPorts());
     assertThat(provider.template(r).getImage().getId()).isEqualTo(some.getId());
+  }
+
+  @Test
+  void stubRoundTripIsQuickEnoughForReconcilerTests() throws Exception {
+    long t0 = System.nanoTime();
+    Machine m = provider.create(request(UID_A, "alpha", "agents", 0));
+    long t1 = System.nanoTime();
+    List<Machine> listed = provider.list(UID_A);
+    long t2 = System.nanoTime();
+    provider.destroy(m.id());
+    long t3 = System.nanoTime();
+    assertThat(listed).hasSize(1);
+    assertThat(provider.list(UID_A)).isEmpty();
+    long create = (t1 - t0) / 1_000_000;
+    long list = (t2 - t1) / 1_000_000;
+    long destroy = (t3 - t2) / 1_000_000;
+    System.out.printf(
+        "stub timings: create %d ms, list %d ms, destroy %d ms%n", create, list, destroy);
+    assertThat(create + list + destroy).isLessThan(10_000);
   }
 
   @Test
