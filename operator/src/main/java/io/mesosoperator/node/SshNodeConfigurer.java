@@ -1,0 +1,538 @@
+package io.mesosoperator.node;
+
+import io.mesosoperator.node.RemoteScripts.ApplyReport;
+import io.mesosoperator.node.RemoteScripts.ObserveSpec;
+import io.mesosoperator.node.SshSessions.AuthenticationException;
+import io.mesosoperator.node.SshSessions.HostKeyMismatchException;
+import io.mesosoperator.node.SshSessions.Login;
+import io.mesosoperator.plan.Action;
+import io.mesosoperator.plan.ConfigDigest;
+import io.mesosoperator.plan.NodePlan;
+import io.mesosoperator.plan.Observation;
+import io.mesosoperator.plan.PlanOptions;
+import io.mesosoperator.plan.PlanOptions.AdminAccount;
+import io.mesosoperator.render.InitStyle;
+import io.mesosoperator.render.ManagedFile;
+import io.mesosoperator.render.NodeConfig;
+import io.mesosoperator.render.NodeFacts;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Converges one node over SSH: one connection per call, one observe command, one apply script for
+ * the whole plan, then bounded status polls for services that do not answer yet. A converged node
+ * costs exactly one round trip. No threads of its own: parallelism across nodes is the caller's.
+ */
+public final class SshNodeConfigurer implements NodeConfigurer {
+  /** The annotation the operator reads to accept a changed host key. */
+  public static final String ACCEPT_HOST_KEY_ANNOTATION = "mesosoperator.io/accept-host-key";
+
+  private static final Logger LOG = LoggerFactory.getLogger(SshNodeConfigurer.class);
+
+  private static final Pattern USER = Pattern.compile("[a-z_][a-z0-9_-]{0,31}");
+  private static final Pattern PACKAGE =
+      Pattern.compile("[a-z0-9][a-z0-9+.-]*(=[A-Za-z0-9.+~:-]+)?");
+  private static final Pattern SERVICE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9@._-]*");
+  private static final Pattern PUBLIC_KEY =
+      Pattern.compile("(ssh-|ecdsa-|sk-)[A-Za-z0-9@.-]+ [A-Za-z0-9+/]+=*( [^\\n\\r]*)?");
+  private static final Pattern MODE = Pattern.compile("0?[0-7]{3,4}");
+  private static final Pattern OWNER = Pattern.compile("[a-z_][a-z0-9_-]*(:[a-z_][a-z0-9_-]*)?");
+
+  /**
+   * @param serviceTimeout how long to wait for restarted services to answer
+   * @param pollInterval pause between status polls
+   */
+  public record Settings(Duration serviceTimeout, Duration pollInterval) {
+    public static final Settings DEFAULT =
+        new Settings(Duration.ofMinutes(2), Duration.ofSeconds(2));
+  }
+
+  private final SshSessions sessions;
+  private final Settings settings;
+
+  public SshNodeConfigurer() {
+    this(new SshjSessions(), Settings.DEFAULT);
+  }
+
+  public SshNodeConfigurer(SshSessions sessions, Settings settings) {
+    this.sessions = sessions;
+    this.settings = settings;
+  }
+
+  @Override
+  public NodeResult configure(NodeTarget target, Function<NodeFacts, NodeConfig> desired) {
+    Pass pass = new Pass(target);
+    AdminAccount admin =
+        target.publicKey() == null ? null : new AdminAccount(target.user(), target.publicKey());
+    List<NodeConfig> probes = new ArrayList<>();
+    try {
+      // The node's facts are not known before the observe command, so ask about everything
+      // any init system would need; one command then answers for the facts actually found.
+      for (InitStyle init : InitStyle.values()) {
+        NodeFacts guess =
+            new NodeFacts(NodeFacts.TUTORIAL.distro(), NodeFacts.TUTORIAL.codename(), init);
+        probes.add(forTarget(desired.apply(guess), target));
+      }
+    } catch (RuntimeException e) {
+      return pass.notConfigured(null, "RenderFailed", "rendering the node's files failed: " + e);
+    }
+    String invalid = invalid(target, probes);
+    if (invalid != null) {
+      return pass.notConfigured(null, "InvalidConfig", invalid);
+    }
+
+    SshSession session;
+    boolean bootstrap = false;
+    try {
+      session =
+          sessions.open(
+              target.address(),
+              target.port(),
+              Login.key(target.user(), target.privateKey(), target.publicKey()),
+              target.pinnedHostKey());
+    } catch (HostKeyMismatchException e) {
+      return pass.hostKeyMismatch(e);
+    } catch (AuthenticationException e) {
+      if (target.firstLogin() == null) {
+        return pass.unreachable(
+            e.hostKey(),
+            "LoginFailed",
+            "the node refused the key login as " + target.user() + " and no first-login is known");
+      }
+      String pin = e.hostKey() != null ? e.hostKey() : target.pinnedHostKey();
+      try {
+        var first = target.firstLogin();
+        session =
+            sessions.open(
+                target.address(),
+                target.port(),
+                new Login(first.user(), first.privateKey(), null, first.password()),
+                pin);
+        bootstrap = true;
+      } catch (HostKeyMismatchException e2) {
+        return pass.hostKeyMismatch(e2);
+      } catch (IOException e2) {
+        return pass.unreachable(
+            pin,
+            "LoginFailed",
+            "the node refused both the key login as "
+                + target.user()
+                + " and the first login as "
+                + target.firstLogin().user());
+      }
+    } catch (IOException e) {
+      return pass.unreachable(null, "Unreachable", "cannot connect: " + e.getMessage());
+    }
+    try (SshSession open = session) {
+      return converge(pass, open, target, desired, probes, admin, bootstrap);
+    }
+  }
+
+  private NodeResult converge(
+      Pass pass,
+      SshSession session,
+      NodeTarget target,
+      Function<NodeFacts, NodeConfig> desired,
+      List<NodeConfig> probes,
+      AdminAccount admin,
+      boolean bootstrap) {
+    pass.hostKey = session.hostKey();
+    Observation observed;
+    NodeConfig config;
+    try {
+      ObserveSpec spec = ObserveSpec.of(probes, admin);
+      observed = observe(pass, session, spec);
+      config = forTarget(desired.apply(observed.facts()), target);
+      String invalid = invalid(target, List.of(config));
+      if (invalid != null) {
+        return pass.notConfigured(observed, "InvalidConfig", invalid);
+      }
+      ObserveSpec needed = ObserveSpec.of(List.of(config), admin);
+      if (!spec.covers(needed)) {
+        observed = observe(pass, session, needed);
+      }
+    } catch (RemoteFailure e) {
+      return pass.notConfigured(null, "ObserveFailed", e.getMessage());
+    } catch (IOException e) {
+      return pass.unreachable(pass.hostKey, "Unreachable", "observe failed: " + e.getMessage());
+    } catch (RuntimeException e) {
+      return pass.notConfigured(null, "RenderFailed", "rendering the node's files failed: " + e);
+    }
+    InitStyle init = observed.facts().init();
+    Map<String, Boolean> running = new LinkedHashMap<>();
+    for (String s : config.services()) {
+      running.put(s, observed.service(s).running());
+    }
+
+    List<Action> plan =
+        NodePlan.diff(config, observed, new PlanOptions(admin, target.harden() && !bootstrap));
+    try {
+      if (!apply(pass, session, init, plan, config.services(), running)) {
+        return pass.notConfigured(observed, "ApplyFailed", pass.failure);
+      }
+      String unverified = null;
+      if (bootstrap) {
+        unverified = verifyAdminAndHarden(pass, target, admin, config, running);
+      }
+      pollServices(pass, session, init, running);
+      if (unverified != null) {
+        pass.events.add(new NodeEvent(true, "AdminLoginUnverified", unverified));
+        return pass.result(
+            ConditionState.isFalse("AdminLoginUnverified", unverified), running, observed);
+      }
+    } catch (IOException e) {
+      return pass.notConfigured(observed, "ApplyFailed", "lost the node: " + e.getMessage());
+    }
+    pass.digest = ConfigDigest.of(config);
+    String message =
+        pass.changes == 0
+            ? "no changes; configuration " + pass.digest
+            : pass.changes + " changes; configuration " + pass.digest;
+    return pass.result(ConditionState.isTrue("Converged", message), running, observed);
+  }
+
+  /**
+   * After a first-login bootstrap: a fresh connection as the admin with its key, through sudo -n,
+   * must work before sshd is hardened. Returns null when verified, else why not.
+   */
+  private String verifyAdminAndHarden(
+      Pass pass,
+      NodeTarget target,
+      AdminAccount admin,
+      NodeConfig config,
+      Map<String, Boolean> running)
+      throws IOException {
+    String keep = "; password and root login stay enabled";
+    if (admin == null) {
+      return "no admin public key is known, so the admin login cannot be set up" + keep;
+    }
+    try (SshSession adminSession =
+        sessions.open(
+            target.address(),
+            target.port(),
+            Login.key(target.user(), target.privateKey(), target.publicKey()),
+            pass.hostKey)) {
+      Observation again;
+      try {
+        // Runs through "sudo -n": success proves both the key login and password-less sudo.
+        again = observe(pass, adminSession, ObserveSpec.of(List.of(config), admin));
+      } catch (RemoteFailure e) {
+        return "the admin "
+            + target.user()
+            + " logged in with its key but sudo -n failed ("
+            + e.getMessage()
+            + ")"
+            + keep;
+      }
+      if (!target.harden()) {
+        return null;
+      }
+      // Everything else converged in the bootstrap apply: this is the hardening and its reload.
+      List<Action> plan = NodePlan.diff(config, again, new PlanOptions(admin, true));
+      if (!apply(pass, adminSession, again.facts().init(), plan, config.services(), running)) {
+        return "hardening sshd over the verified admin login failed: " + pass.failure;
+      }
+      return null;
+    } catch (HostKeyMismatchException e) {
+      return "the host key changed during the pass (" + e.presented() + ")" + keep;
+    } catch (AuthenticationException e) {
+      return "a fresh login as the admin "
+          + target.user()
+          + " with its key was refused"
+          + keep
+          + " until it works";
+    }
+  }
+
+  private Observation observe(Pass pass, SshSession session, ObserveSpec spec) throws IOException {
+    pass.roundTrips++;
+    SshSession.Exec exec = session.run(RemoteScripts.observe(spec));
+    if (!exec.ok()) {
+      throw new RemoteFailure(
+          "the observe command exited with "
+              + exec.exitStatus()
+              + ": "
+              + firstLines(exec.stderr()));
+    }
+    return RemoteScripts.parseObservation(exec.stdout(), spec);
+  }
+
+  /** Runs the plan as one script; false (and pass.failure set) when a step failed. */
+  private boolean apply(
+      Pass pass,
+      SshSession session,
+      InitStyle init,
+      List<Action> plan,
+      List<String> services,
+      Map<String, Boolean> running)
+      throws IOException {
+    if (plan.isEmpty()) {
+      return true;
+    }
+    LOG.info("{}: applying {} actions", pass.target.node(), plan.size());
+    for (Action a : plan) {
+      LOG.debug("{}: {}", pass.target.node(), a.describe());
+    }
+    pass.roundTrips++;
+    SshSession.Exec exec = session.run(RemoteScripts.apply(init, plan, services));
+    ApplyReport report = RemoteScripts.parseApply(exec.stdout());
+    for (int i = 0; i < plan.size(); i++) {
+      if (report.done().contains(i)) {
+        account(pass, plan.get(i));
+      }
+    }
+    report.running().forEach((i, up) -> running.put(services.get(i), up));
+    if (!exec.ok()) {
+      int failed = 0;
+      while (report.done().contains(failed)) {
+        failed++;
+      }
+      String step = failed < plan.size() ? plan.get(failed).describe() : "the final status check";
+      List<String> log = report.log();
+      String tail = String.join(" | ", log.subList(Math.max(0, log.size() - 5), log.size()));
+      pass.failure =
+          "step \""
+              + step
+              + "\" failed (exit "
+              + exec.exitStatus()
+              + ")"
+              + (tail.isEmpty() ? "" : ": " + tail);
+      pass.events.add(new NodeEvent(true, "ApplyFailed", pass.target.node() + ": " + pass.failure));
+      return false;
+    }
+    return true;
+  }
+
+  private void account(Pass pass, Action action) {
+    pass.changes += action.changes();
+    if (action instanceof Action.RestartService) {
+      pass.restarts++;
+    }
+    if (action instanceof Action.WriteFile w && w.restore()) {
+      pass.events.add(
+          new NodeEvent(
+              false,
+              "FileRestored",
+              "node "
+                  + pass.target.node()
+                  + ": "
+                  + w.file().path()
+                  + " had been changed on the node and was restored"));
+    }
+  }
+
+  private void pollServices(
+      Pass pass, SshSession session, InitStyle init, Map<String, Boolean> running)
+      throws IOException {
+    long deadline = System.nanoTime() + settings.serviceTimeout().toNanos();
+    while (running.containsValue(false) && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(settings.pollInterval().toMillis());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+      List<String> down =
+          running.entrySet().stream().filter(e -> !e.getValue()).map(Map.Entry::getKey).toList();
+      pass.roundTrips++;
+      SshSession.Exec exec = session.run(RemoteScripts.status(init, down));
+      RemoteScripts.parseApply(exec.stdout())
+          .running()
+          .forEach((i, up) -> running.put(down.get(i), up));
+    }
+  }
+
+  /** Drops the sshd hardening when the target does not want it. */
+  private static NodeConfig forTarget(NodeConfig c, NodeTarget target) {
+    if (target.harden()) {
+      return c;
+    }
+    List<ManagedFile> files = c.files().stream().filter(f -> !NodePlan.isHardening(f)).toList();
+    return new NodeConfig(
+        c.node(),
+        c.roleType(),
+        c.hostname(),
+        files,
+        c.aptSource(),
+        c.packages(),
+        c.upgrade(),
+        c.clockSync(),
+        c.services(),
+        c.disabledServices(),
+        c.restartTriggers());
+  }
+
+  /** Names that reach remote commands as arguments are checked, so none can pose as an option. */
+  static String invalid(NodeTarget target, List<NodeConfig> configs) {
+    if (target.user() == null || !USER.matcher(target.user()).matches()) {
+      return "admin user name is not a valid Linux user name";
+    }
+    if (target.publicKey() != null && !PUBLIC_KEY.matcher(target.publicKey().trim()).matches()) {
+      return "the admin public key is not in authorized_keys form";
+    }
+    for (NodeConfig c : configs) {
+      for (String p : c.packages()) {
+        if (!PACKAGE.matcher(p).matches()) {
+          return "invalid package name " + p;
+        }
+      }
+      for (List<String> names : List.of(c.services(), c.disabledServices())) {
+        for (String s : names) {
+          if (!SERVICE.matcher(s).matches()) {
+            return "invalid service name " + s;
+          }
+        }
+      }
+      for (ManagedFile f : c.files()) {
+        if (!f.path().startsWith("/") || f.path().contains("\n") || f.path().contains("/../")) {
+          return "invalid managed path " + f.path();
+        }
+        if (!MODE.matcher(f.mode()).matches() || !OWNER.matcher(f.owner()).matches()) {
+          return "invalid mode or owner for " + f.path();
+        }
+      }
+      if (c.aptSource() != null) {
+        if (!c.aptSource().keyId().matches("[A-Fa-f0-9]{8,40}")
+            || !c.aptSource().keyServer().matches("[A-Za-z0-9][A-Za-z0-9.:/_-]*")
+            || c.aptSource().line().contains("\n")) {
+          return "invalid apt source, key id or key server";
+        }
+      }
+    }
+    return null;
+  }
+
+  private static String firstLines(String text) {
+    String t = text.strip();
+    return t.length() > 300 ? t.substring(0, 300) + "..." : t;
+  }
+
+  /** A remote script ran but failed. */
+  private static final class RemoteFailure extends IOException {
+    RemoteFailure(String message) {
+      super(message);
+    }
+  }
+
+  /** Counters and events of one configure() call. */
+  private static final class Pass {
+    final NodeTarget target;
+    final List<NodeEvent> events = new ArrayList<>();
+    int roundTrips;
+    int changes;
+    int restarts;
+    String hostKey;
+    String digest;
+    String failure;
+
+    Pass(NodeTarget target) {
+      this.target = target;
+    }
+
+    NodeResult hostKeyMismatch(HostKeyMismatchException e) {
+      String message =
+          "node "
+              + target.node()
+              + " presented host key "
+              + e.presented()
+              + " but "
+              + e.expected()
+              + " is pinned; no command was sent. If the machine was rebuilt on purpose, accept"
+              + " the new key with the annotation "
+              + ACCEPT_HOST_KEY_ANNOTATION
+              + ": "
+              + e.presented();
+      events.add(new NodeEvent(true, "HostKeyMismatch", message));
+      LOG.warn(
+          "{}: host key mismatch, presented {} pinned {}",
+          target.node(),
+          e.presented(),
+          e.expected());
+      ConditionState unknown = ConditionState.unknown("HostKeyMismatch", "node not reached");
+      return new NodeResult(
+          ConditionState.isFalse("HostKeyMismatch", message),
+          unknown,
+          unknown,
+          e.presented(),
+          null,
+          0,
+          0,
+          roundTrips,
+          List.copyOf(events));
+    }
+
+    NodeResult unreachable(String hostKey, String reason, String message) {
+      LOG.info("{}: {}: {}", target.node(), reason, message);
+      ConditionState unknown = ConditionState.unknown(reason, "node not reached");
+      return new NodeResult(
+          ConditionState.isFalse(reason, message),
+          unknown,
+          unknown,
+          hostKey,
+          null,
+          changes,
+          restarts,
+          roundTrips,
+          List.copyOf(events));
+    }
+
+    NodeResult notConfigured(Observation observed, String reason, String message) {
+      LOG.info("{}: {}: {}", target.node(), reason, message);
+      ConditionState services = ConditionState.unknown(reason, "configuration did not complete");
+      return new NodeResult(
+          reached(),
+          ConditionState.isFalse(reason, message),
+          services,
+          hostKey,
+          observed == null || observed.appliedDigest().isEmpty() ? null : observed.appliedDigest(),
+          changes,
+          restarts,
+          roundTrips,
+          List.copyOf(events));
+    }
+
+    NodeResult result(
+        ConditionState configured, Map<String, Boolean> running, Observation observed) {
+      List<String> down =
+          running.entrySet().stream().filter(e -> !e.getValue()).map(Map.Entry::getKey).toList();
+      ConditionState services =
+          down.isEmpty()
+              ? ConditionState.isTrue("Running", "running: " + String.join(", ", running.keySet()))
+              : ConditionState.isFalse("ServicesDown", "not answering: " + String.join(", ", down));
+      String d = digest;
+      if (d == null && !observed.appliedDigest().isEmpty()) {
+        d = observed.appliedDigest();
+      }
+      LOG.info(
+          "{}: {} changes, {} restarts, {} round trips",
+          target.node(),
+          changes,
+          restarts,
+          roundTrips);
+      return new NodeResult(
+          reached(),
+          configured,
+          services,
+          hostKey,
+          d,
+          changes,
+          restarts,
+          roundTrips,
+          List.copyOf(events));
+    }
+
+    private ConditionState reached() {
+      return hostKey == null
+          ? ConditionState.isTrue("Connected", "logged in")
+          : ConditionState.isTrue("Connected", "logged in; host key " + hostKey);
+    }
+  }
+}

@@ -1,0 +1,204 @@
+package io.mesosoperator.plan;
+
+import io.mesosoperator.plan.Observation.ServiceState;
+import io.mesosoperator.render.AptSource;
+import io.mesosoperator.render.InitStyle;
+import io.mesosoperator.render.ManagedFile;
+import io.mesosoperator.render.NodeConfig;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Pure diff of a node's desired configuration against an observation: the ordered actions that
+ * converge the node, and nothing for a node that already is.
+ */
+public final class NodePlan {
+  /** Exists once the first-pass upgrade ran. */
+  public static final String UPGRADE_MARKER = "/var/lib/mesos-operator/upgraded";
+
+  /** Holds the digest of the configuration the node was last converged to. */
+  public static final String APPLIED_DIGEST = "/var/lib/mesos-operator/applied";
+
+  /** Where apt source files live when {@link AptSource#path()} is a bare file name. */
+  public static final String SOURCES_DIR = "/etc/apt/sources.list.d/";
+
+  /** The clock synchronisation service enabled when {@link NodeConfig#clockSync()}. */
+  public static final String CLOCK_SERVICE = "chrony";
+
+  private NodePlan() {}
+
+  /** {@link #diff(NodeConfig, Observation, PlanOptions)} without an admin account. */
+  public static List<Action> diff(NodeConfig desired, Observation observed) {
+    return diff(desired, observed, PlanOptions.DEFAULT);
+  }
+
+  /** The ordered actions that take the observed node to the desired configuration. */
+  public static List<Action> diff(NodeConfig desired, Observation observed, PlanOptions options) {
+    InitStyle init = observed.facts().init();
+    List<Action> actions = new ArrayList<>();
+    String digest = ConfigDigest.of(desired);
+    boolean sameConfigAsBefore = digest.equals(observed.appliedDigest());
+
+    // Repository, package lists, upgrade, packages.
+    AptSource apt = desired.aptSource();
+    boolean aptChanged = false;
+    if (apt != null) {
+      String path = aptSourcePath(apt);
+      String content = aptSourceContent(apt);
+      String seen = observed.wholeDigests().getOrDefault(path, Observation.ABSENT);
+      if (!observed.aptKeyPresent() || !seen.equals(Digests.sha256(content))) {
+        actions.add(new Action.AddAptSource(apt, path, content));
+        aptChanged = true;
+      }
+    }
+    boolean upgrade = desired.upgrade() && !observed.upgraded();
+    List<String> missing = new ArrayList<>();
+    for (String pkg : desired.packages()) {
+      if (!installed(pkg, observed)) {
+        missing.add(pkg);
+      }
+    }
+    if (aptChanged || upgrade || !missing.isEmpty()) {
+      actions.add(new Action.AptUpdate());
+    }
+    if (upgrade) {
+      actions.add(new Action.Upgrade(UPGRADE_MARKER));
+    }
+    if (!missing.isEmpty()) {
+      actions.add(new Action.InstallPackages(missing));
+    }
+
+    // The admin account and its sudo rule.
+    PlanOptions.AdminAccount admin = options.admin();
+    if (admin != null) {
+      if (!observed.adminExists() || !observed.adminKeyAuthorized()) {
+        actions.add(new Action.EnsureAdmin(admin));
+      }
+      if (!"root".equals(admin.user())) {
+        addWrite(actions, sudoers(admin), observed, sameConfigAsBefore);
+      }
+    }
+
+    // Managed files, one action each, in the rendered order.
+    Set<String> written = new LinkedHashSet<>();
+    boolean hardeningWritten = false;
+    boolean hardeningHeldBack = false;
+    for (ManagedFile file : desired.files()) {
+      boolean differs = !Digests.desired(file).equals(observed.digestOf(file));
+      if (!differs) {
+        continue;
+      }
+      if (isHardening(file) && !options.allowHardening()) {
+        hardeningHeldBack = true;
+        continue;
+      }
+      addWrite(actions, file, observed, sameConfigAsBefore);
+      written.add(file.path());
+      hardeningWritten |= isHardening(file);
+    }
+
+    for (String name : desired.disabledServices()) {
+      ServiceState s = observed.service(name);
+      // Upstart's boot state is the override file, which is one of the managed files.
+      if (s.running() || (init != InitStyle.UPSTART && s.enabled())) {
+        actions.add(new Action.DisableService(name, init));
+      }
+    }
+
+    // Restart what changed and start what is down, in the rendered start order.
+    for (String name : desired.services()) {
+      List<String> because = new ArrayList<>();
+      for (String path : desired.restartTriggers().getOrDefault(name, List.of())) {
+        if (written.contains(path)) {
+          because.add(path);
+        }
+      }
+      if (!because.isEmpty()) {
+        actions.add(new Action.RestartService(name, init, because));
+      } else if (!observed.service(name).running()) {
+        actions.add(new Action.StartService(name, init));
+      }
+    }
+    if (hardeningWritten) {
+      actions.add(new Action.ReloadSsh(init));
+    }
+    if (desired.clockSync()) {
+      ServiceState chrony = observed.service(CLOCK_SERVICE);
+      if (!chrony.running() || (init != InitStyle.UPSTART && !chrony.enabled())) {
+        actions.add(new Action.EnableClockSync(init));
+      }
+    }
+    if (!sameConfigAsBefore && !hardeningHeldBack) {
+      actions.add(new Action.RecordDigest(APPLIED_DIGEST, digest));
+    }
+    return List.copyOf(actions);
+  }
+
+  private static void addWrite(
+      List<Action> actions, ManagedFile file, Observation observed, boolean sameConfig) {
+    String seen = observed.digestOf(file);
+    if (Digests.desired(file).equals(seen)) {
+      return;
+    }
+    boolean existed = !Observation.ABSENT.equals(seen);
+    actions.add(new Action.WriteFile(file, existed && sameConfig, existed));
+  }
+
+  /** Whether a managed file is the sshd hardening: only written over a verified admin login. */
+  public static boolean isHardening(ManagedFile file) {
+    return file.path().startsWith("/etc/ssh/sshd_config");
+  }
+
+  /** The sudoers drop-in giving the admin (and only the admin) password-less sudo. */
+  public static ManagedFile sudoers(PlanOptions.AdminAccount admin) {
+    return new ManagedFile(
+        PlanOptions.AdminAccount.SUDOERS_PATH,
+        admin.user() + " ALL=(ALL) NOPASSWD:ALL\n",
+        "0440",
+        "root:root",
+        ManagedFile.Kind.WHOLE);
+  }
+
+  /** Absolute path of the source list file. */
+  public static String aptSourcePath(AptSource apt) {
+    return apt.path().startsWith("/") ? apt.path() : SOURCES_DIR + apt.path();
+  }
+
+  /** Content of the source list file. */
+  public static String aptSourceContent(AptSource apt) {
+    return apt.line().endsWith("\n") ? apt.line() : apt.line() + "\n";
+  }
+
+  /** Package name without a {@code =version} pin. */
+  public static String packageName(String pkg) {
+    int eq = pkg.indexOf('=');
+    return eq < 0 ? pkg : pkg.substring(0, eq);
+  }
+
+  private static boolean installed(String pkg, Observation observed) {
+    String version = observed.packages().get(packageName(pkg));
+    if (version == null || Observation.ABSENT.equals(version)) {
+      return false;
+    }
+    int eq = pkg.indexOf('=');
+    return eq < 0 || pkg.substring(eq + 1).equals(version);
+  }
+
+  /** The plan as readable text, one action a line, file contents indented below their write. */
+  public static String render(List<Action> actions) {
+    StringBuilder b = new StringBuilder();
+    for (Action a : actions) {
+      b.append(a.describe()).append('\n');
+      if (a instanceof Action.WriteFile w) {
+        for (String line : Digests.onDisk(w.file()).split("\n", -1)) {
+          if (!line.isEmpty()) {
+            b.append("  | ").append(line).append('\n');
+          }
+        }
+      }
+    }
+    return b.toString();
+  }
+}

@@ -1,0 +1,72 @@
+package io.mesosoperator.plan;
+
+import io.mesosoperator.render.ManagedFile;
+import io.mesosoperator.render.NodeFacts;
+import java.util.Map;
+
+/**
+ * What one observation of a node reported: everything {@link NodePlan#diff} compares. Digests are
+ * lower-case SHA-256 hex, or {@link #ABSENT}.
+ *
+ * @param facts distro, codename and init system
+ * @param wholeDigests for each observed whole file, the digest of its content
+ * @param blockDigests for each observed block file, the digest of the lines between the markers
+ * @param packages installed version of each observed package; missing packages are absent here
+ * @param services running/enabled state of each observed service
+ * @param aptKeyPresent whether the repository signing key is known to apt
+ * @param upgraded whether the first-pass upgrade marker exists
+ * @param adminExists whether the admin user exists
+ * @param adminKeyAuthorized whether the admin's key is in its authorized_keys
+ * @param sshd effective sshd settings (lower-case keys), as far as {@code sshd -T} tells
+ * @param clock clock state: synced, unsynced or unknown
+ * @param appliedDigest the config digest recorded after the last complete apply, or empty
+ */
+public record Observation(
+    NodeFacts facts,
+    Map<String, String> wholeDigests,
+    Map<String, String> blockDigests,
+    Map<String, String> packages,
+    Map<String, ServiceState> services,
+    boolean aptKeyPresent,
+    boolean upgraded,
+    boolean adminExists,
+    boolean adminKeyAuthorized,
+    Map<String, String> sshd,
+    String clock,
+    String appliedDigest) {
+
+  /** Digest value for a file (or block) that does not exist. */
+  public static final String ABSENT = "absent";
+
+  public Observation {
+    wholeDigests = Map.copyOf(wholeDigests);
+    blockDigests = Map.copyOf(blockDigests);
+    packages = Map.copyOf(packages);
+    services = Map.copyOf(services);
+    sshd = Map.copyOf(sshd);
+    appliedDigest = appliedDigest == null ? "" : appliedDigest;
+    clock = clock == null ? "unknown" : clock;
+  }
+
+  /** The observed digest of a managed file, {@link #ABSENT} when it was not there or not seen. */
+  public String digestOf(ManagedFile file) {
+    Map<String, String> digests =
+        file.kind() == ManagedFile.Kind.WHOLE ? wholeDigests : blockDigests;
+    return digests.getOrDefault(file.path(), ABSENT);
+  }
+
+  /** The observed state of a service; a service that was not seen is stopped and disabled. */
+  public ServiceState service(String name) {
+    return services.getOrDefault(name, ServiceState.STOPPED);
+  }
+
+  /**
+   * Running and boot state of one service.
+   *
+   * @param running the service answers its status check
+   * @param enabled the service starts at boot
+   */
+  public record ServiceState(boolean running, boolean enabled) {
+    public static final ServiceState STOPPED = new ServiceState(false, false);
+  }
+}

@@ -1,0 +1,116 @@
+# mesos-operator apply: set -e, one call per action. Command noise goes to the node's own log;
+# protocol lines go to fd 3 (the SSH stdout). On failure the log's tail is reported.
+set -e
+mkdir -p "$R/var/log"
+LOG="$R/var/log/mesos-operator.log"
+exec 3>&1 >>"$LOG" 2>&1
+trap 'rc=$?; if [ "$rc" -ne 0 ]; then tail -n 15 "$LOG" | sed "s/^/log$T/" >&3; fi' EXIT
+export DEBIAN_FRONTEND=noninteractive
+APT_OPTS='-y -q -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold'
+
+# Writes stdin to path $1 atomically: temp file in the same directory, mode, owner, mv -f.
+atomic() {
+  dir=$(dirname -- "$R$1")
+  mkdir -p -- "$dir"
+  tmp=$(mktemp "$dir/.mesos-operator.XXXXXX")
+  cat >"$tmp"
+  chmod "$2" "$tmp"
+  chown "$3" "$tmp"
+  mv -f -- "$tmp" "$R$1"
+}
+
+apt_source() {
+  if command -v apt-key >/dev/null 2>&1; then
+    apt-key adv --keyserver "$3" --recv-keys "$4"
+  else
+    mkdir -p "$R/etc/apt/trusted.gpg.d"
+    gpg --batch --no-default-keyring --keyring "$R/etc/apt/trusted.gpg.d/mesos-operator-$4.gpg" \
+      --keyserver "$3" --recv-keys "$4"
+  fi
+  b64 "$2" | atomic "$1" 0644 root:root
+}
+
+apt_update() { apt-get -q update; }
+
+upgrade() {
+  # shellcheck disable=SC2086
+  apt-get $APT_OPTS dist-upgrade
+  mkdir -p "$R/var/lib/mesos-operator"
+  : >"$R$1"
+}
+
+install_pkgs() {
+  # shellcheck disable=SC2086
+  apt-get $APT_OPTS install "$@"
+}
+
+ensure_admin() {
+  home=$(admin_home "$1")
+  if ! id -u "$1" >/dev/null 2>&1; then
+    useradd -m -d "$home" -s /bin/bash -- "$1"
+  fi
+  mkdir -p "$R$home/.ssh"
+  key=$(b64 "$2")
+  match=$(printf '%s\n' "$key" | awk '{print $1" "$2}')
+  touch "$R$home/.ssh/authorized_keys"
+  grep -qF -e "$match" "$R$home/.ssh/authorized_keys" || printf '%s\n' "$key" >>"$R$home/.ssh/authorized_keys"
+  chmod 700 "$R$home/.ssh"
+  chmod 600 "$R$home/.ssh/authorized_keys"
+  chown -R "$1:" "$R$home/.ssh"
+}
+
+write_whole() { b64 "$4" | atomic "$1" "$2" "$3"; }
+
+# Rewrites the file with the block at the start or the end; lines outside the markers are kept.
+write_block() {
+  f="$R$1"
+  {
+    if [ "$4" = start ]; then printf '%s\n' "$BEGIN_MARK"; b64 "$5"; printf '%s\n' "$END_MARK"; fi
+    if [ -f "$f" ]; then
+      awk -v b="$BEGIN_MARK" -v e="$END_MARK" '$0==b{s=1; next} $0==e{s=0; next} !s{print}' "$f"
+    fi
+    if [ "$4" = end ]; then printf '%s\n' "$BEGIN_MARK"; b64 "$5"; printf '%s\n' "$END_MARK"; fi
+  } | atomic "$1" "$2" "$3"
+}
+
+svc_disable() {
+  case "$INIT" in
+    systemd) systemctl disable --now "$1" ;;
+    sysvinit) update-rc.d "$1" disable; service "$1" stop </dev/null || true ;;
+    upstart) service "$1" stop </dev/null || true ;;
+  esac
+}
+
+svc_restart() {
+  case "$INIT" in
+    systemd) systemctl restart "$1" ;;
+    *) service "$1" restart </dev/null || service "$1" start </dev/null ;;
+  esac
+}
+
+svc_start() {
+  case "$INIT" in
+    systemd) systemctl start "$1" ;;
+    *) service "$1" start </dev/null ;;
+  esac
+}
+
+ssh_reload() {
+  case "$INIT" in
+    systemd) systemctl reload ssh || systemctl reload sshd ;;
+    *) service ssh reload </dev/null ;;
+  esac
+}
+
+clock_enable() {
+  case "$INIT" in
+    systemd) systemctl enable --now chrony ;;
+    sysvinit) update-rc.d chrony enable; service chrony start </dev/null || true ;;
+    upstart) service chrony start </dev/null || true ;;
+  esac
+}
+
+record_digest() { printf '%s\n' "$2" | atomic "$1" 0644 root:root; }
+
+# done.N after each action, so a failure names its step.
+step() { out "done.$1" 1; }

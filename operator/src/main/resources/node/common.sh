@@ -1,0 +1,51 @@
+# mesos-operator remote prelude. Java appends calls whose every argument is single-quoted.
+# R is a test hook: tests set MESOS_OPERATOR_ROOT to a temporary directory so these scripts
+# touch a fake tree instead of the host's /. It is never set on real nodes.
+R="${MESOS_OPERATOR_ROOT:-}"
+PATH="$PATH:/usr/sbin:/sbin"
+export PATH
+T="$(printf '\t')"
+BEGIN_MARK='# BEGIN mesos-operator managed block'
+END_MARK='# END mesos-operator managed block'
+
+# A protocol line: key<TAB>value.
+out() { printf '%s\t%s\n' "$1" "$2" >&3; }
+sha() { sha256sum | cut -d' ' -f1; }
+b64() { printf '%s' "$1" | base64 -d; }
+admin_home() { if [ "$1" = root ]; then echo /root; else echo "/home/$1"; fi; }
+
+detect_init() {
+  if [ -d "$R/run/systemd/system" ]; then echo systemd
+  elif [ -x "$R/sbin/initctl" ] && [ -d "$R/etc/init" ]; then echo upstart
+  else echo sysvinit
+  fi
+}
+
+# Prints 1 when the service answers its status check. Upstart's status exits 0 when stopped.
+svc_running() {
+  case "$INIT" in
+    systemd) systemctl is-active --quiet "$1" 2>/dev/null && echo 1 || echo 0 ;;
+    *)
+      if o=$(service "$1" status 2>&1 </dev/null); then
+        case "$o" in *stop/waiting*) echo 0 ;; *) echo 1 ;; esac
+      else echo 0
+      fi ;;
+  esac
+}
+
+svc_enabled() {
+  case "$INIT" in
+    systemd) systemctl is-enabled --quiet "$1" 2>/dev/null && echo 1 || echo 0 ;;
+    upstart) grep -qx manual "$R/etc/init/$1.override" 2>/dev/null && echo 0 || echo 1 ;;
+    *)
+      e=0
+      for f in "$R"/etc/rc2.d/S[0-9][0-9]"$1"; do [ -e "$f" ] && e=1; done
+      echo $e ;;
+  esac
+}
+
+# status.N<TAB>1|0 for each service argument, in order.
+report_services() {
+  n=0
+  for s in "$@"; do out "status.$n" "$(svc_running "$s")"; n=$((n + 1)); done
+}

@@ -1,0 +1,194 @@
+package io.mesosoperator.plan;
+
+import static io.mesosoperator.plan.PlanFixtures.ADMIN;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.mesosoperator.plan.Observation.ServiceState;
+import io.mesosoperator.render.InitStyle;
+import io.mesosoperator.render.ManagedFile;
+import io.mesosoperator.render.NodeConfig;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class NodePlanTest {
+
+  @Test
+  void freshUpstartMasterGetsTheWholeConvergenceInOrder() throws Exception {
+    NodeConfig master = PlanFixtures.master(InitStyle.UPSTART);
+    List<Action> plan =
+        NodePlan.diff(master, PlanFixtures.fresh(InitStyle.UPSTART), new PlanOptions(ADMIN, true));
+    Golden.assertMatches("plan/master-upstart-fresh.txt", NodePlan.render(plan));
+    // Restarts follow the services' start order.
+    List<String> restarted =
+        plan.stream()
+            .filter(a -> a instanceof Action.RestartService)
+            .map(a -> ((Action.RestartService) a).name())
+            .toList();
+    assertThat(restarted).containsExactly("zookeeper", "mesos-master", "marathon");
+  }
+
+  @Test
+  void freshSystemdMasterDisablesWithSystemctl() throws Exception {
+    NodeConfig master = PlanFixtures.master(InitStyle.SYSTEMD);
+    List<Action> plan =
+        NodePlan.diff(master, PlanFixtures.fresh(InitStyle.SYSTEMD), new PlanOptions(ADMIN, true));
+    Golden.assertMatches("plan/master-systemd-fresh.txt", NodePlan.render(plan));
+  }
+
+  @Test
+  void convergedNodeGivesAnEmptyPlan() {
+    for (InitStyle init : InitStyle.values()) {
+      NodeConfig master = PlanFixtures.master(init);
+      assertThat(
+              NodePlan.diff(
+                  master,
+                  PlanFixtures.converged(master, init, ADMIN),
+                  new PlanOptions(ADMIN, true)))
+          .as(init.name())
+          .isEmpty();
+    }
+  }
+
+  @Test
+  void driftIsRestoredAndOnlyItsServicesRestart() throws Exception {
+    NodeConfig master = PlanFixtures.master(InitStyle.UPSTART);
+    Observation converged = PlanFixtures.converged(master, InitStyle.UPSTART, ADMIN);
+    Map<String, String> whole = new HashMap<>(converged.wholeDigests());
+    whole.put("/etc/mesos/zk", Digests.sha256("zk://localhost:2181/mesos\n"));
+    Observation drifted = withWhole(converged, whole);
+    List<Action> plan = NodePlan.diff(master, drifted, new PlanOptions(ADMIN, true));
+    Golden.assertMatches("plan/master-upstart-drift.txt", NodePlan.render(plan));
+    assertThat(plan.get(0)).isInstanceOf(Action.WriteFile.class);
+    assertThat(((Action.WriteFile) plan.get(0)).restore()).isTrue();
+  }
+
+  @Test
+  void aChangedConfigurationIsAnUpdateNotARestore() {
+    NodeConfig master = PlanFixtures.master(InitStyle.UPSTART);
+    Observation converged = PlanFixtures.converged(master, InitStyle.UPSTART, ADMIN);
+    List<ManagedFile> files =
+        master.files().stream()
+            .map(
+                f ->
+                    f.path().equals("/etc/mesos-master/quorum")
+                        ? ManagedFile.whole(f.path(), "3\n")
+                        : f)
+            .toList();
+    NodeConfig changed = withFiles(master, files);
+    List<Action> plan = NodePlan.diff(changed, converged, new PlanOptions(ADMIN, true));
+    assertThat(plan).hasSize(3);
+    assertThat(((Action.WriteFile) plan.get(0)).restore()).isFalse();
+    assertThat(plan.get(1))
+        .isEqualTo(
+            new Action.RestartService(
+                "mesos-master", InitStyle.UPSTART, List.of("/etc/mesos-master/quorum")));
+    assertThat(plan.get(2)).isInstanceOf(Action.RecordDigest.class);
+  }
+
+  @Test
+  void hardeningIsHeldBackWithoutAVerifiedAdminAndTheDigestIsNotRecorded() {
+    NodeConfig master = PlanFixtures.master(InitStyle.UPSTART);
+    List<Action> plan =
+        NodePlan.diff(master, PlanFixtures.fresh(InitStyle.UPSTART), new PlanOptions(ADMIN, false));
+    assertThat(plan)
+        .noneMatch(
+            a -> a instanceof Action.WriteFile w && w.file().path().equals("/etc/ssh/sshd_config"))
+        .noneMatch(a -> a instanceof Action.ReloadSsh)
+        .noneMatch(a -> a instanceof Action.RecordDigest)
+        .anyMatch(a -> a instanceof Action.EnsureAdmin);
+  }
+
+  @Test
+  void upgradeOnlyWhileTheMarkerIsAbsentAndPinnedVersionsAreCompared() {
+    NodeConfig master = PlanFixtures.master(InitStyle.SYSTEMD);
+    Observation converged = PlanFixtures.converged(master, InitStyle.SYSTEMD, ADMIN);
+    NodeConfig pinned =
+        new NodeConfig(
+            master.node(),
+            master.roleType(),
+            master.hostname(),
+            master.files(),
+            master.aptSource(),
+            List.of("mesos=1.0", "marathon=2.0"),
+            master.upgrade(),
+            master.clockSync(),
+            master.services(),
+            master.disabledServices(),
+            master.restartTriggers());
+    List<Action> plan = NodePlan.diff(pinned, converged, new PlanOptions(ADMIN, true));
+    assertThat(plan).noneMatch(a -> a instanceof Action.Upgrade);
+    assertThat(plan).contains(new Action.InstallPackages(List.of("marathon=2.0")));
+  }
+
+  @Test
+  void stoppedServicesAreStartedAndChronyEnabled() {
+    NodeConfig master = PlanFixtures.master(InitStyle.SYSVINIT);
+    Observation converged = PlanFixtures.converged(master, InitStyle.SYSVINIT, ADMIN);
+    Map<String, ServiceState> services = new HashMap<>(converged.services());
+    services.put("marathon", ServiceState.STOPPED);
+    services.put("chrony", new ServiceState(true, false));
+    services.put("mesos-slave", new ServiceState(false, true));
+    Observation o =
+        new Observation(
+            converged.facts(),
+            converged.wholeDigests(),
+            converged.blockDigests(),
+            converged.packages(),
+            services,
+            true,
+            true,
+            true,
+            true,
+            converged.sshd(),
+            "synced",
+            converged.appliedDigest());
+    assertThat(NodePlan.render(NodePlan.diff(master, o, new PlanOptions(ADMIN, true))))
+        .isEqualTo(
+            "disable mesos-slave (update-rc.d disable, stop)\n"
+                + "start marathon\n"
+                + "enable clock sync (chrony)\n");
+  }
+
+  @Test
+  void configDigestIsStableAndSensitiveToContent() {
+    NodeConfig a = PlanFixtures.master(InitStyle.UPSTART);
+    assertThat(ConfigDigest.of(a))
+        .isEqualTo(ConfigDigest.of(PlanFixtures.master(InitStyle.UPSTART)));
+    assertThat(ConfigDigest.of(a)).startsWith("sha256:").hasSize(7 + 64);
+    assertThat(ConfigDigest.of(a))
+        .isNotEqualTo(ConfigDigest.of(PlanFixtures.master(InitStyle.SYSTEMD)));
+  }
+
+  private static Observation withWhole(Observation o, Map<String, String> whole) {
+    return new Observation(
+        o.facts(),
+        whole,
+        o.blockDigests(),
+        o.packages(),
+        o.services(),
+        o.aptKeyPresent(),
+        o.upgraded(),
+        o.adminExists(),
+        o.adminKeyAuthorized(),
+        o.sshd(),
+        o.clock(),
+        o.appliedDigest());
+  }
+
+  static NodeConfig withFiles(NodeConfig c, List<ManagedFile> files) {
+    return new NodeConfig(
+        c.node(),
+        c.roleType(),
+        c.hostname(),
+        files,
+        c.aptSource(),
+        c.packages(),
+        c.upgrade(),
+        c.clockSync(),
+        c.services(),
+        c.disabledServices(),
+        c.restartTriggers());
+  }
+}
