@@ -276,8 +276,12 @@ public final class LocalMachineProvider implements MachineProvider {
         }
         // A namespace kept alive by lingering sockets keeps its veth: delete it by name.
         String veth = hostVeth(machineId);
-        if (linkExists(veth)) {
-          cmd.check(List.of("ip", "link", "delete", veth));
+        // The kernel also removes it when the namespace goes, concurrently with us: only a veth
+        // that is still there after a failed delete is an error.
+        if (linkExists(veth)
+            && !cmd.run(List.of("ip", "link", "delete", veth)).ok()
+            && linkExists(veth)) {
+          throw new CloudException("cannot delete veth " + veth, true);
         }
         if (Files.exists(dir)) {
           if (Files.readString(Path.of("/proc/self/mounts")).contains(dir.toString())) {
@@ -468,13 +472,28 @@ public final class LocalMachineProvider implements MachineProvider {
     }
   }
 
+  /** SIGKILL, then wait (bounded) until the process is gone or only a zombie. */
   private void kill(ProcessHandle h) {
     h.destroyForcibly();
-    try {
-      h.onExit().get(KILL_TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
-    } catch (Exception e) {
-      LOG.warn("process {} did not exit within {} s", h.pid(), KILL_TIMEOUT.toSeconds());
+    Path stat = Path.of("/proc", Long.toString(h.pid()), "stat");
+    long deadline = System.nanoTime() + KILL_TIMEOUT.toNanos();
+    while (System.nanoTime() < deadline) {
+      try {
+        String s = Files.readString(stat);
+        if (s.substring(s.lastIndexOf(')') + 2).startsWith("Z")) {
+          return;
+        }
+      } catch (IOException | RuntimeException e) {
+        return; // gone
+      }
+      try {
+        Thread.sleep(10);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
     }
+    LOG.warn("process {} did not exit within {} s", h.pid(), KILL_TIMEOUT.toSeconds());
   }
 
   // ---- network ----
