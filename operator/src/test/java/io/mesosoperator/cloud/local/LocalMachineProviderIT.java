@@ -356,6 +356,47 @@ class LocalMachineProviderIT {
     assertThat(Duration.ofNanos(created)).isLessThan(Duration.ofSeconds(60));
   }
 
+  @Test
+  @Order(9)
+  void networkIsIdempotentAndARangeInUseIsRefused() throws Exception {
+    provider.ensureNetwork(null);
+    String first = run(List.of("ip", "-o", "-4", "addr", "show", "dev", BRIDGE));
+    provider.ensureNetwork(null);
+    assertThat(run(List.of("ip", "-o", "-4", "addr", "show", "dev", BRIDGE))).isEqualTo(first);
+    LocalMachineProvider rival =
+        new LocalMachineProvider("moit250b", CIDR, stateDir.resolve("rival"), null, null);
+    assertThatThrownBy(() -> rival.ensureNetwork(null))
+        .isInstanceOf(CloudException.class)
+        .hasMessageContaining("already used by interface " + BRIDGE);
+    assertThat(run(List.of("ip", "-o", "link", "show"))).doesNotContain("moit250b");
+    provider.releaseNetwork(uid);
+    assertThat(run(List.of("ip", "-o", "link", "show"))).doesNotContain(BRIDGE);
+  }
+
+  @Test
+  @Order(10)
+  void aMachineWhoseInitDiedIsReportedAndStillDestroyedCleanly() throws Exception {
+    Machine m = provider.create(request(uid, "it-crash"));
+    long pid = initPid(m.id());
+    Set<Long> nodePids = new HashSet<>();
+    for (String s : run(List.of("ip", "netns", "pids", m.id())).split("\\s+")) {
+      if (!s.isBlank()) {
+        nodePids.add(Long.parseLong(s));
+      }
+    }
+    ProcessHandle.of(pid).orElseThrow().destroyForcibly();
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    Machine.State state = Machine.State.RUNNING;
+    while (System.nanoTime() < deadline && state == Machine.State.RUNNING) {
+      state = provider.list(uid).get(0).state();
+      Thread.sleep(50);
+    }
+    assertThat(state).isEqualTo(Machine.State.ERROR);
+    provider.destroy(m.id());
+    assertThat(provider.list(uid)).isEmpty();
+    assertNothingLeft(List.of(m.id()), nodePids);
+  }
+
   // ---- helpers ----
 
   private void assertNothingLeft(List<String> ids, Set<Long> nodePids) throws Exception {
