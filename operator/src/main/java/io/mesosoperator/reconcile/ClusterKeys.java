@@ -71,7 +71,8 @@ public final class ClusterKeys {
             .withOwnerReferences(Labels.ownerReference(cluster))
             .endMetadata()
             .withType("kubernetes.io/ssh-auth")
-            .withStringData(Map.of(PRIVATE_KEY, key.privateKey(), PUBLIC_KEY, key.publicKey()))
+            .withData(
+                Map.of(PRIVATE_KEY, encode(key.privateKey()), PUBLIC_KEY, encode(key.publicKey())))
             .build();
     client.secrets().inNamespace(ns).resource(secret).create();
     return true;
@@ -123,6 +124,11 @@ public final class ClusterKeys {
     PKCS8KeyFile file = new PKCS8KeyFile();
     file.init(privateKey, null, PasswordUtils.createOneOff(new char[0]));
     return authorizedKey(file.getPublic());
+  }
+
+  /** Base64 for Secret data (stringData is an API server convenience some servers lack). */
+  static String encode(String text) {
+    return Base64.getEncoder().encodeToString(text.getBytes(StandardCharsets.UTF_8));
   }
 
   private static String decode(String base64) {

@@ -59,6 +59,13 @@ public class MesosClusterReconciler implements Reconciler<MesosCluster>, Cleaner
   private final Clock clock;
   private final Duration resync;
 
+  /**
+   * Generation whose network was ensured, per cluster uid. Only saves repeating an idempotent call
+   * while our own status write is still on its way to the informer cache; a restarted operator
+   * simply ensures once more.
+   */
+  private final Map<String, Long> networkEnsured = new java.util.concurrent.ConcurrentHashMap<>();
+
   public MesosClusterReconciler(
       KubernetesClient client,
       ProviderResolver providers,
@@ -172,6 +179,7 @@ public class MesosClusterReconciler implements Reconciler<MesosCluster>, Cleaner
         LOG.warn("could not release the network: {}", e.getMessage());
         return DeleteControl.noFinalizerRemoval().rescheduleAfter(Duration.ofSeconds(5).toMillis());
       }
+      networkEnsured.remove(cluster.getMetadata().getUid());
       return DeleteControl.defaultDelete();
     } finally {
       MDC.remove("cluster");
@@ -205,7 +213,9 @@ public class MesosClusterReconciler implements Reconciler<MesosCluster>, Cleaner
             .filter(c -> "True".equals(c.getStatus()))
             .filter(c -> generation != null && generation.equals(c.getObservedGeneration()))
             .isPresent();
-    if (done) {
+    if (done
+        || (generation != null
+            && generation.equals(networkEnsured.get(cluster.getMetadata().getUid())))) {
       return;
     }
     Map<String, List<Integer>> ports = new LinkedHashMap<>();
@@ -221,6 +231,7 @@ public class MesosClusterReconciler implements Reconciler<MesosCluster>, Cleaner
             List.of(zk.getClientPort(), zk.getPeerPort(), zk.getElectionPort(), 5050, 5051, 8080));
     try {
       providers.resolve(cluster).ensureNetwork(request);
+      networkEnsured.put(cluster.getMetadata().getUid(), generation);
       status.setConditions(
           Conditions.set(
               status.getConditions(),
@@ -369,8 +380,8 @@ public class MesosClusterReconciler implements Reconciler<MesosCluster>, Cleaner
     if (Statuses.same(before, status)) {
       control = UpdateControl.noUpdate();
     } else {
-      cluster.setStatus(status);
-      control = UpdateControl.patchStatus(cluster);
+      StatusWriter.write(client, cluster, status);
+      control = UpdateControl.noUpdate();
     }
     return control.rescheduleAfter(resync);
   }

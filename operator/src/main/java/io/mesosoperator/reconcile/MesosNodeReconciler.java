@@ -146,8 +146,8 @@ public class MesosNodeReconciler implements Reconciler<MesosNode>, Cleaner<Mesos
       if (Statuses.same(before, status)) {
         control = UpdateControl.noUpdate();
       } else {
-        node.setStatus(status);
-        control = UpdateControl.patchStatus(node);
+        StatusWriter.write(client, node, status);
+        control = UpdateControl.noUpdate();
       }
       return control.rescheduleAfter(resync);
     } finally {
@@ -372,12 +372,12 @@ public class MesosNodeReconciler implements Reconciler<MesosNode>, Cleaner<Mesos
       return;
     }
     Map<String, String> data = new HashMap<>();
-    data.put("user", login.user());
+    data.put("user", ClusterKeys.encode(login.user()));
     if (login.password() != null) {
-      data.put("password", login.password());
+      data.put("password", ClusterKeys.encode(login.password()));
     }
     if (login.privateKey() != null) {
-      data.put("ssh-privatekey", login.privateKey());
+      data.put("ssh-privatekey", ClusterKeys.encode(login.privateKey()));
     }
     client
         .secrets()
@@ -390,7 +390,7 @@ public class MesosNodeReconciler implements Reconciler<MesosNode>, Cleaner<Mesos
                 .withLabels(Map.of(Labels.CLUSTER, node.getSpec().getCluster()))
                 .withOwnerReferences(Labels.ownerReference(node))
                 .endMetadata()
-                .withStringData(data)
+                .withData(data)
                 .build())
         .createOr(existing -> existing.update());
   }

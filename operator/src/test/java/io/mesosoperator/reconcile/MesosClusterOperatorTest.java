@@ -97,11 +97,16 @@ class MesosClusterOperatorTest {
     assertThat(machines)
         .allSatisfy(m -> assertThat(m.node()).startsWith("tutorial-" + m.role() + "-"));
     // Without node configuration the nodes are honest about it.
-    assertThat(OperatorHarness.nodes(client))
-        .allSatisfy(
-            n ->
-                assertThat(Conditions.get(n.getStatus().getConditions(), "Configured"))
-                    .hasValueSatisfying(c -> assertThat(c.getStatus()).isEqualTo("Unknown")));
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () ->
+                assertThat(OperatorHarness.nodes(client))
+                    .allSatisfy(
+                        n ->
+                            assertThat(Conditions.get(n.getStatus().getConditions(), "Configured"))
+                                .hasValueSatisfying(
+                                    c -> assertThat(c.getStatus()).isEqualTo("Unknown"))));
   }
 
   @Test
@@ -147,14 +152,26 @@ class MesosClusterOperatorTest {
   }
 
   private void scaleAgents(int replicas) {
-    client
-        .resources(MesosCluster.class)
-        .inNamespace(NS)
-        .withName("tutorial")
-        .edit(
-            c -> {
-              c.getSpec().getRoles().get(1).setReplicas(replicas);
-              return c;
+    edit(c -> c.getSpec().getRoles().get(1).setReplicas(replicas));
+  }
+
+  /** Edits the spec as a user would: on a 409 conflict, read again and retry. */
+  private void edit(java.util.function.Consumer<MesosCluster> change) {
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .ignoreExceptions()
+        .until(
+            () -> {
+              client
+                  .resources(MesosCluster.class)
+                  .inNamespace(NS)
+                  .withName("tutorial")
+                  .edit(
+                      c -> {
+                        change.accept(c);
+                        return c;
+                      });
+              return true;
             });
   }
 
@@ -190,15 +207,7 @@ class MesosClusterOperatorTest {
   void masterCountChangesAreRefusedAndNothingIsTouched() {
     String uid = applyTutorial().getMetadata().getUid();
     awaitMachines(uid, 6);
-    client
-        .resources(MesosCluster.class)
-        .inNamespace(NS)
-        .withName("tutorial")
-        .edit(
-            c -> {
-              c.getSpec().getRoles().get(0).setReplicas(5);
-              return c;
-            });
+    edit(c -> c.getSpec().getRoles().get(0).setReplicas(5));
     await()
         .atMost(Duration.ofSeconds(30))
         .untilAsserted(
@@ -210,5 +219,85 @@ class MesosClusterOperatorTest {
                     .hasValueSatisfying(
                         c -> assertThat(c.getReason()).isEqualTo("MasterScalingNotSupported")));
     assertThat(cloud.list(uid)).hasSize(6);
+  }
+
+  @Test
+  void anOperatorStoppedBetweenMachineCreationAndStatusLeavesNoDuplicates() throws Exception {
+    operator.close();
+    java.util.concurrent.CountDownLatch never = new java.util.concurrent.CountDownLatch(1);
+    // The first operator creates machines and then hangs before it can record them.
+    InMemoryMachineProvider shared = cloud;
+    io.mesosoperator.cloud.MachineProvider hanging =
+        new io.mesosoperator.cloud.MachineProvider() {
+          @Override
+          public void ensureNetwork(io.mesosoperator.cloud.NetworkRequest r) {
+            shared.ensureNetwork(r);
+          }
+
+          @Override
+          public List<Machine> list(String uid) {
+            return shared.list(uid);
+          }
+
+          @Override
+          public Machine create(io.mesosoperator.cloud.MachineRequest r)
+              throws io.mesosoperator.cloud.CloudException {
+            shared.create(r);
+            try {
+              never.await();
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+            throw new io.mesosoperator.cloud.CloudException("operator stopped", true);
+          }
+
+          @Override
+          public void destroy(String id) {
+            shared.destroy(id);
+          }
+        };
+    operator = OperatorHarness.start(client, c -> hanging, null);
+    String uid = applyTutorial().getMetadata().getUid();
+    awaitMachines(uid, 6);
+    assertThat(OperatorHarness.nodes(client))
+        .allSatisfy(
+            n ->
+                assertThat(n.getStatus() == null || n.getStatus().getMachineId() == null).isTrue());
+    operator.close();
+
+    operator = OperatorHarness.start(client, c -> cloud, null);
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () ->
+                assertThat(OperatorHarness.nodes(client))
+                    .allSatisfy(n -> assertThat(n.getStatus().getMachineId()).isNotNull()));
+    assertThat(cloud.list(uid)).hasSize(6);
+    assertThat(cloud.list(uid).stream().map(Machine::node).distinct().count()).isEqualTo(6);
+  }
+
+  @Test
+  void anInvalidSpecOverARunningClusterTouchesNothingAndSaysWhy() throws Exception {
+    String uid = applyTutorial().getMetadata().getUid();
+    awaitMachines(uid, 6);
+    int mutations = cloud.mutations.get();
+    edit(c -> c.getSpec().getRoles().get(0).setReplicas(4));
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () ->
+                assertThat(
+                        Conditions.get(
+                            OperatorHarness.get(client, "tutorial").getStatus().getConditions(),
+                            "Ready"))
+                    .hasValueSatisfying(
+                        c -> {
+                          assertThat(c.getReason()).isEqualTo("InvalidSpec");
+                          assertThat(c.getMessage()).contains("spec.roles[0].replicas");
+                        }));
+    OperatorHarness.quiet(Duration.ofSeconds(3));
+    assertThat(cloud.list(uid)).hasSize(6);
+    assertThat(cloud.mutations.get()).isEqualTo(mutations);
+    assertThat(OperatorHarness.nodes(client)).hasSize(6);
   }
 }
