@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.mesosoperator.node.SshNodeConfigurer;
 import io.mesosoperator.reconcile.DefaultProviderResolver;
 import io.mesosoperator.reconcile.OperatorRuntime;
+import io.mesosoperator.reconcile.SshClusterObserver;
 import io.mesosoperator.render.ClusterRenderer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -78,6 +79,7 @@ public class RunCommand implements Callable<Integer> {
                 providers,
                 new SshNodeConfigurer(),
                 ClusterRenderer::render,
+                new SshClusterObserver(),
                 Clock.systemUTC(),
                 new OperatorRuntime.Settings(
                     new LinkedHashSet<>(namespaces), lease, leaseNamespace, threads, resync))) {

@@ -49,7 +49,7 @@ public interface ZooKeeperProbe {
   }
 
   /** Over a TCP socket from this process. */
-  static ZooKeeperProbe direct(Duration timeout) {
+  public static ZooKeeperProbe direct(Duration timeout) {
     return (host, port, word) -> {
       try (Socket s = new Socket()) {
         int ms = (int) Math.max(1, timeout.toMillis());
@@ -74,7 +74,7 @@ public interface ZooKeeperProbe {
   }
 
   /** From the node behind {@code session}: {@code host} is as seen from that node. */
-  static ZooKeeperProbe overSsh(SshSession session, Duration timeout) {
+  public static ZooKeeperProbe overSsh(SshSession session, Duration timeout) {
     return (host, port, word) -> {
       SshSession.Exec exec = session.run(script(host, port, word, timeout));
       if (!exec.ok()) {

@@ -13,6 +13,8 @@ import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
+import io.mesosoperator.api.AppStatus;
+import io.mesosoperator.api.Endpoints;
 import io.mesosoperator.api.EnsembleMember;
 import io.mesosoperator.api.MesosCluster;
 import io.mesosoperator.api.MesosClusterStatus;
@@ -52,12 +54,19 @@ public class MesosClusterReconciler implements Reconciler<MesosCluster>, Cleaner
 
   static final String NETWORK_READY = "NetworkReady";
   static final String MASTERS_SCALED = "MastersScaled";
+  static final String ZOOKEEPER_QUORUM = "ZooKeeperQuorum";
+  static final String MESOS_LEADER_ELECTED = "MesosLeaderElected";
+  static final String AGENTS_REGISTERED = "AgentsRegistered";
+  static final String MARATHON_READY = "MarathonReady";
+  static final List<String> HEALTH =
+      List.of(ZOOKEEPER_QUORUM, MESOS_LEADER_ELECTED, AGENTS_REGISTERED, MARATHON_READY);
 
   private final KubernetesClient client;
   private final ProviderResolver providers;
   private final EventRecorder events;
   private final Clock clock;
   private final Duration resync;
+  private final ClusterObserver observer;
 
   /**
    * Generation whose network was ensured, per cluster uid. Only saves repeating an idempotent call
@@ -71,12 +80,14 @@ public class MesosClusterReconciler implements Reconciler<MesosCluster>, Cleaner
       ProviderResolver providers,
       EventRecorder events,
       Clock clock,
-      Duration resync) {
+      Duration resync,
+      ClusterObserver observer) {
     this.client = client;
     this.providers = providers;
     this.events = events;
     this.clock = clock;
     this.resync = resync;
+    this.observer = observer;
   }
 
   @Override
@@ -151,7 +162,8 @@ public class MesosClusterReconciler implements Reconciler<MesosCluster>, Cleaner
       if (plan.masterRefusal() != null) {
         events.warning(cluster, "MasterScalingNotSupported", plan.masterRefusal());
       }
-      summarize(cluster, status, nodes, plan, generation);
+      boolean healthy = observer == null || observe(cluster, status, nodes, generation);
+      summarize(cluster, status, nodes, plan, generation, healthy);
       return finish(cluster, before, status);
     } finally {
       MDC.remove("cluster");
@@ -257,7 +269,8 @@ public class MesosClusterReconciler implements Reconciler<MesosCluster>, Cleaner
       MesosClusterStatus status,
       List<MesosNode> nodes,
       ClusterTopology.Plan plan,
-      Long generation) {
+      Long generation,
+      boolean healthy) {
     List<RoleStatus> roles = new ArrayList<>();
     int mastersReady = 0;
     int mastersDesired = 0;
@@ -343,13 +356,18 @@ public class MesosClusterReconciler implements Reconciler<MesosCluster>, Cleaner
             && nodesConfigured
             && mastersReady == mastersDesired
             && agentsReady == agentsDesired
-            && plan.masterRefusal() == null;
+            && plan.masterRefusal() == null
+            && healthy;
     String why =
         !machinesReady
             ? "MachinesPending"
             : !nodesConfigured
                 ? "NodesPending"
-                : plan.masterRefusal() != null ? "MasterScalingNotSupported" : "NodesNotReady";
+                : plan.masterRefusal() != null
+                    ? "MasterScalingNotSupported"
+                    : mastersReady != mastersDesired || agentsReady != agentsDesired
+                        ? "NodesNotReady"
+                        : "ServicesNotHealthy";
     status.setConditions(
         Conditions.set(
             status.getConditions(),
@@ -372,6 +390,91 @@ public class MesosClusterReconciler implements Reconciler<MesosCluster>, Cleaner
             generation,
             now));
     status.setObservedGeneration(generation);
+  }
+
+  /**
+   * Health from real signals and the Marathon apps. Returns whether the cluster is healthy and
+   * every app is deployed.
+   */
+  private boolean observe(
+      MesosCluster cluster, MesosClusterStatus status, List<MesosNode> nodes, Long generation)
+      throws java.io.IOException {
+    List<MesosNode> masters =
+        nodes.stream()
+            .filter(n -> n.getSpec().getRoleType() == RoleType.MASTER)
+            .filter(n -> n.getStatus() != null && n.getStatus().getPrivateAddress() != null)
+            .filter(n -> n.getStatus().getHostKey() != null)
+            .filter(n -> Conditions.isTrue(n.getStatus().getConditions(), Conditions.CONFIGURED))
+            .sorted(Comparator.comparing(n -> n.getSpec().getZkId()))
+            .toList();
+    var now = clock.instant();
+    ClusterKeys.Key key = new ClusterKeys(client).read(cluster);
+    if (masters.isEmpty() || key == null) {
+      ConditionState waiting =
+          ConditionState.unknown("WaitingForMasters", "no configured master to observe yet");
+      for (String type : HEALTH) {
+        status.setConditions(
+            Conditions.set(status.getConditions(), type, waiting, generation, now));
+      }
+      return false;
+    }
+    Map<String, String> lastApplied = new HashMap<>();
+    status.getApps().stream()
+        .filter(a -> a.getDigest() != null)
+        .forEach(a -> lastApplied.put(a.getId(), a.getDigest()));
+    ClusterObserver.Observation seen = observer.observe(cluster, masters, key, lastApplied);
+    var health = seen.health();
+    status.setConditions(
+        Conditions.set(
+            status.getConditions(), ZOOKEEPER_QUORUM, health.zooKeeperQuorum(), generation, now));
+    status.setConditions(
+        Conditions.set(
+            status.getConditions(),
+            MESOS_LEADER_ELECTED,
+            health.mesosLeaderElected(),
+            generation,
+            now));
+    status.setConditions(
+        Conditions.set(
+            status.getConditions(), AGENTS_REGISTERED, health.agentsRegistered(), generation, now));
+    status.setConditions(
+        Conditions.set(
+            status.getConditions(), MARATHON_READY, health.marathonReady(), generation, now));
+    if (health.mesosLeader() != null && !health.mesosLeader().equals(status.getMesosLeader())) {
+      events.normal(cluster, "MesosLeaderElected", "Mesos leader is " + health.mesosLeader());
+    }
+    status.setMesosLeader(health.mesosLeader());
+    status.setMarathonLeader(health.marathonLeader());
+    status.setEndpoints(
+        health.mesosLeader() == null && health.marathonLeader() == null
+            ? null
+            : new Endpoints(
+                health.mesosLeader() == null ? null : "http://" + health.mesosLeader(),
+                health.marathonLeader() == null ? null : "http://" + health.marathonLeader()));
+    boolean appsDeployed = cluster.getSpec().getMarathon().getApps().isEmpty();
+    if (seen.apps() != null) {
+      List<AppStatus> apps = seen.apps().apps().stream().map(a -> a.toStatus()).toList();
+      for (var app : seen.apps().apps()) {
+        AppStatus old =
+            status.getApps().stream()
+                .filter(a -> a.getId().equals(app.id()))
+                .findFirst()
+                .orElse(null);
+        if (old == null || !java.util.Objects.equals(old.getDigest(), app.digest())) {
+          events.normal(cluster, "AppDeployed", "Marathon app " + app.id() + ": " + app.message());
+        }
+      }
+      status.setApps(new ArrayList<>(apps));
+      appsDeployed = apps.stream().allMatch(a -> "Deployed".equals(a.getDeployment()));
+    }
+    if (seen.error() != null) {
+      LOG.info("observing the cluster: {}", seen.error());
+    }
+    return appsDeployed
+        && health.zooKeeperQuorum().isTrue()
+        && health.mesosLeaderElected().isTrue()
+        && health.agentsRegistered().isTrue()
+        && health.marathonReady().isTrue();
   }
 
   private UpdateControl<MesosCluster> finish(

@@ -41,6 +41,7 @@ public final class OperatorRuntime implements AutoCloseable {
       ProviderResolver providers,
       NodeConfigurer configurer,
       DesiredConfig desired,
+      ClusterObserver observer,
       Clock clock,
       Settings settings) {
     this.operator =
@@ -62,7 +63,7 @@ public final class OperatorRuntime implements AutoCloseable {
             });
     EventRecorder events = new KubernetesEventRecorder(client, clock, "mesos-operator");
     operator.register(
-        new MesosClusterReconciler(client, providers, events, clock, settings.resync()),
+        new MesosClusterReconciler(client, providers, events, clock, settings.resync(), observer),
         c -> {
           if (!settings.namespaces().isEmpty()) {
             c.settingNamespaces(settings.namespaces());

@@ -48,6 +48,7 @@ final class OperatorHarness {
             providers,
             configurer == null ? new NoopNodeConfigurer() : configurer,
             (spec, nodes, node, facts) -> null,
+            null,
             Clock.systemUTC(),
             new OperatorRuntime.Settings(Set.of(), null, null, 8, Duration.ofSeconds(2)));
     runtime.start();
