@@ -264,6 +264,7 @@ class MesosClusterOperatorTest {
             n ->
                 assertThat(n.getStatus() == null || n.getStatus().getMachineId() == null).isTrue());
     operator.close();
+    never.countDown(); // the stuck calls of the stopped operator return and go nowhere
 
     operator = OperatorHarness.start(client, c -> cloud, null);
     await()
@@ -271,7 +272,11 @@ class MesosClusterOperatorTest {
         .untilAsserted(
             () ->
                 assertThat(OperatorHarness.nodes(client))
-                    .allSatisfy(n -> assertThat(n.getStatus().getMachineId()).isNotNull()));
+                    .allSatisfy(
+                        n -> {
+                          assertThat(n.getStatus()).isNotNull();
+                          assertThat(n.getStatus().getMachineId()).isNotNull();
+                        }));
     assertThat(cloud.list(uid)).hasSize(6);
     assertThat(cloud.list(uid).stream().map(Machine::node).distinct().count()).isEqualTo(6);
   }
