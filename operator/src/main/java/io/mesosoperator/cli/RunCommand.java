@@ -3,11 +3,14 @@ package io.mesosoperator.cli;
 import com.sun.net.httpserver.HttpServer;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.mesosoperator.metrics.OperatorMetrics;
 import io.mesosoperator.node.SshNodeConfigurer;
 import io.mesosoperator.reconcile.DefaultProviderResolver;
 import io.mesosoperator.reconcile.OperatorRuntime;
 import io.mesosoperator.reconcile.SshClusterObserver;
 import io.mesosoperator.render.ClusterRenderer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -18,7 +21,9 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -37,11 +42,18 @@ public class RunCommand implements Callable<Integer> {
 
   @Option(
       names = "--leader-election",
-      paramLabel = "LEASE",
-      description = "Take part in leader election with this Lease name (for replicas > 1).")
-  String lease;
+      description = "Take part in leader election (needed with more than one replica).")
+  boolean leaderElection;
 
-  @Option(names = "--lease-namespace", description = "Namespace of the Lease.")
+  @Option(
+      names = "--lease-name",
+      defaultValue = "mesos-operator",
+      description = "Lease used for leader election. Default: ${DEFAULT-VALUE}.")
+  String leaseName;
+
+  @Option(
+      names = "--lease-namespace",
+      description = "Namespace of the Lease. Default: the operator's own namespace.")
   String leaseNamespace;
 
   @Option(
@@ -49,6 +61,12 @@ public class RunCommand implements Callable<Integer> {
       defaultValue = "8090",
       description = "Port of /healthz and /readyz (0: off). Default: ${DEFAULT-VALUE}.")
   int healthPort;
+
+  @Option(
+      names = "--metrics-port",
+      defaultValue = "8091",
+      description = "Port of the Prometheus /metrics endpoint (0: off). Default: ${DEFAULT-VALUE}.")
+  int metricsPort;
 
   @Option(
       names = "--parallel-nodes",
@@ -68,10 +86,29 @@ public class RunCommand implements Callable<Integer> {
       description = "Where the local provider keeps its machines.")
   Path localStateDir;
 
+  /** Counted down to stop the operator (by the shutdown hook, or a test). */
+  final CountDownLatch stop = new CountDownLatch(1);
+
   @Override
   public Integer call() throws Exception {
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     KubernetesClient client = new KubernetesClientBuilder().build();
     CountDownLatch stopped = new CountDownLatch(1);
+    // Ctrl-C or SIGTERM: stop reconciling cleanly before the JVM goes.
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  stop.countDown();
+                  try {
+                    stopped.await(20, TimeUnit.SECONDS);
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  }
+                },
+                "shutdown"));
+    HttpServer health = null;
+    HttpServer metrics = null;
     try (DefaultProviderResolver providers = new DefaultProviderResolver(client, localStateDir);
         OperatorRuntime operator =
             new OperatorRuntime(
@@ -80,40 +117,60 @@ public class RunCommand implements Callable<Integer> {
                 new SshNodeConfigurer(),
                 ClusterRenderer::render,
                 new SshClusterObserver(),
+                new OperatorMetrics(registry),
                 Clock.systemUTC(),
                 new OperatorRuntime.Settings(
-                    new LinkedHashSet<>(namespaces), lease, leaseNamespace, threads, resync))) {
-      HttpServer health = healthPort > 0 ? health(healthPort, operator) : null;
-      Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown, "shutdown"));
+                    new LinkedHashSet<>(namespaces),
+                    leaderElection ? leaseName : null,
+                    leaseNamespace,
+                    threads,
+                    resync))) {
+      if (healthPort > 0) {
+        health = server(healthPort);
+        probe(health, "/healthz", operator::live);
+        probe(health, "/readyz", operator::ready);
+        health.start();
+      }
+      if (metricsPort > 0) {
+        metrics = server(metricsPort);
+        text(metrics, "/metrics", registry::scrape);
+        metrics.start();
+      }
       operator.start();
       System.err.println(
           "mesos-operator running against " + client.getMasterUrl() + " (Ctrl-C stops it)");
-      stopped.await();
+      stop.await();
+    } finally {
       if (health != null) {
         health.stop(0);
       }
-    } finally {
+      if (metrics != null) {
+        metrics.stop(0);
+      }
       client.close();
+      stopped.countDown();
     }
     return 0;
   }
 
-  static HttpServer health(int port, OperatorRuntime operator) throws IOException {
-    HttpServer server = HttpServer.create(new InetSocketAddress(port), 0);
-    endpoint(server, "/healthz", operator::live);
-    endpoint(server, "/readyz", operator::ready);
-    server.start();
-    return server;
+  private static HttpServer server(int port) throws IOException {
+    return HttpServer.create(new InetSocketAddress(port), 0);
   }
 
-  private static void endpoint(HttpServer server, String path, BooleanSupplier check) {
+  private static void probe(HttpServer server, String path, BooleanSupplier check) {
+    text(server, path, () -> check.getAsBoolean() ? "ok\n" : null);
+  }
+
+  /** Serves a text body; a null body means 503. */
+  private static void text(HttpServer server, String path, Supplier<String> body) {
     server.createContext(
         path,
         exchange -> {
-          boolean ok = check.getAsBoolean();
-          byte[] body = (ok ? "ok\n" : "not ready\n").getBytes(StandardCharsets.UTF_8);
-          exchange.sendResponseHeaders(ok ? 200 : 503, body.length);
-          exchange.getResponseBody().write(body);
+          String text = body.get();
+          byte[] bytes = (text == null ? "not ready\n" : text).getBytes(StandardCharsets.UTF_8);
+          exchange.getResponseHeaders().add("Content-Type", "text/plain; charset=utf-8");
+          exchange.sendResponseHeaders(text == null ? 503 : 200, bytes.length);
+          exchange.getResponseBody().write(bytes);
           exchange.close();
         });
   }

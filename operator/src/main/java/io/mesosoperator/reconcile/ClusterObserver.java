@@ -17,10 +17,15 @@ public interface ClusterObserver {
    * What was observed.
    *
    * @param health the verdict
+   * @param probes what each master answered
    * @param apps the app reconcile, or null when Marathon was not ready for it
    * @param error why observing failed, or null
    */
-  record Observation(ClusterHealth.Result health, MarathonApps.Outcome apps, String error) {}
+  record Observation(
+      ClusterHealth.Result health,
+      List<ClusterHealth.MasterProbe> probes,
+      MarathonApps.Outcome apps,
+      String error) {}
 
   /**
    * Observes through one of the masters.

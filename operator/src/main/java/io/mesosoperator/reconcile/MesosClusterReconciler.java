@@ -26,6 +26,7 @@ import io.mesosoperator.api.RoleType;
 import io.mesosoperator.api.ZooKeeperSpec;
 import io.mesosoperator.cloud.CloudException;
 import io.mesosoperator.cloud.NetworkRequest;
+import io.mesosoperator.metrics.OperatorMetrics;
 import io.mesosoperator.node.ConditionState;
 import io.mesosoperator.plan.ClusterTopology;
 import io.mesosoperator.validation.SpecValidator;
@@ -67,6 +68,7 @@ public class MesosClusterReconciler implements Reconciler<MesosCluster>, Cleaner
   private final Clock clock;
   private final Duration resync;
   private final ClusterObserver observer;
+  private final OperatorMetrics metrics;
 
   /**
    * Generation whose network was ensured, per cluster uid. Only saves repeating an idempotent call
@@ -81,13 +83,15 @@ public class MesosClusterReconciler implements Reconciler<MesosCluster>, Cleaner
       EventRecorder events,
       Clock clock,
       Duration resync,
-      ClusterObserver observer) {
+      ClusterObserver observer,
+      OperatorMetrics metrics) {
     this.client = client;
     this.providers = providers;
     this.events = events;
     this.clock = clock;
     this.resync = resync;
     this.observer = observer;
+    this.metrics = metrics;
   }
 
   @Override
@@ -105,6 +109,7 @@ public class MesosClusterReconciler implements Reconciler<MesosCluster>, Cleaner
       throws Exception {
     MDC.put(
         "cluster", cluster.getMetadata().getNamespace() + "/" + cluster.getMetadata().getName());
+    long started = System.nanoTime();
     try {
       MesosClusterStatus before = Statuses.copy(cluster.getStatus(), MesosClusterStatus.class);
       MesosClusterStatus status =
@@ -166,6 +171,7 @@ public class MesosClusterReconciler implements Reconciler<MesosCluster>, Cleaner
       summarize(cluster, status, nodes, plan, generation, healthy);
       return finish(cluster, before, status);
     } finally {
+      metrics.reconciled(NAME, Duration.ofNanos(System.nanoTime() - started));
       MDC.remove("cluster");
     }
   }
@@ -287,6 +293,9 @@ public class MesosClusterReconciler implements Reconciler<MesosCluster>, Cleaner
       int ready = (int) mine.stream().filter(n -> hasTrue(n, Conditions.READY)).count();
       int conf = (int) mine.stream().filter(n -> hasTrue(n, Conditions.CONFIGURED)).count();
       int desired = role.getReplicas();
+      metrics.nodes(cluster.getMetadata().getName(), role.getName(), "ready", ready);
+      metrics.nodes(
+          cluster.getMetadata().getName(), role.getName(), "notready", mine.size() - ready);
       roles.add(new RoleStatus(role.getName(), role.getType(), desired, withMachine, ready));
       machines += Math.min(withMachine, desired);
       configured += Math.min(conf, desired);
@@ -424,6 +433,18 @@ public class MesosClusterReconciler implements Reconciler<MesosCluster>, Cleaner
         .forEach(a -> lastApplied.put(a.getId(), a.getDigest()));
     ClusterObserver.Observation seen = observer.observe(cluster, masters, key, lastApplied);
     var health = seen.health();
+    for (var probe : seen.probes()) {
+      metrics.zooKeeperMode(
+          cluster.getMetadata().getName(),
+          probe.node(),
+          probe.zooKeeper() == null
+              ? "unknown"
+              : probe.zooKeeper().state().name().toLowerCase(java.util.Locale.ROOT));
+      metrics.mesosLeader(
+          cluster.getMetadata().getName(),
+          probe.node(),
+          probe.mesos() != null && Boolean.TRUE.equals(probe.mesos().elected()));
+    }
     status.setConditions(
         Conditions.set(
             status.getConditions(), ZOOKEEPER_QUORUM, health.zooKeeperQuorum(), generation, now));

@@ -23,6 +23,7 @@ import io.mesosoperator.cloud.LoginCredentials;
 import io.mesosoperator.cloud.Machine;
 import io.mesosoperator.cloud.MachineProvider;
 import io.mesosoperator.cloud.MachineRequest;
+import io.mesosoperator.metrics.OperatorMetrics;
 import io.mesosoperator.node.ConditionState;
 import io.mesosoperator.node.NodeConfigurer;
 import io.mesosoperator.node.NodeEvent;
@@ -62,6 +63,7 @@ public class MesosNodeReconciler implements Reconciler<MesosNode>, Cleaner<Mesos
   private final EventRecorder events;
   private final Clock clock;
   private final Duration resync;
+  private final OperatorMetrics metrics;
 
   public MesosNodeReconciler(
       KubernetesClient client,
@@ -70,7 +72,8 @@ public class MesosNodeReconciler implements Reconciler<MesosNode>, Cleaner<Mesos
       DesiredConfig desired,
       EventRecorder events,
       Clock clock,
-      Duration resync) {
+      Duration resync,
+      OperatorMetrics metrics) {
     this.client = client;
     this.providers = providers;
     this.configurer = configurer;
@@ -78,6 +81,7 @@ public class MesosNodeReconciler implements Reconciler<MesosNode>, Cleaner<Mesos
     this.events = events;
     this.clock = clock;
     this.resync = resync;
+    this.metrics = metrics;
   }
 
   @Override
@@ -110,6 +114,7 @@ public class MesosNodeReconciler implements Reconciler<MesosNode>, Cleaner<Mesos
       throws Exception {
     MDC.put("cluster", clusterKey(node));
     MDC.put("node", node.getMetadata().getName());
+    long started = System.nanoTime();
     try {
       Optional<MesosCluster> found = context.getSecondaryResource(MesosCluster.class);
       if (found.isEmpty() || found.get().getMetadata().getDeletionTimestamp() != null) {
@@ -151,6 +156,7 @@ public class MesosNodeReconciler implements Reconciler<MesosNode>, Cleaner<Mesos
       }
       return control.rescheduleAfter(resync);
     } finally {
+      metrics.reconciled(NAME, Duration.ofNanos(System.nanoTime() - started));
       MDC.remove("node");
       MDC.remove("cluster");
     }
@@ -306,6 +312,17 @@ public class MesosNodeReconciler implements Reconciler<MesosNode>, Cleaner<Mesos
       status.setConfigDigest(result.configDigest());
     }
     status.setChangesLastPass(result.changes());
+    String clusterName = cluster.getMetadata().getName();
+    metrics.node(
+        clusterName,
+        node.getMetadata().getName(),
+        result.reachable().isTrue(),
+        result.configured().isTrue(),
+        result.servicesRunning().isTrue());
+    metrics.sshRoundTrips(clusterName, result.roundTrips());
+    result.events().stream()
+        .filter(e -> "FileRestored".equals(e.reason()))
+        .forEach(e -> metrics.driftRepaired(clusterName, node.getMetadata().getName()));
     for (NodeEvent e : result.events()) {
       if (e.warning()) {
         events.warning(node, e.reason(), e.message());

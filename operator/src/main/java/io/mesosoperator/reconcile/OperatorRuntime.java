@@ -3,6 +3,8 @@ package io.mesosoperator.reconcile;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
+import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
+import io.mesosoperator.metrics.OperatorMetrics;
 import io.mesosoperator.node.NodeConfigurer;
 import java.time.Clock;
 import java.time.Duration;
@@ -42,6 +44,7 @@ public final class OperatorRuntime implements AutoCloseable {
       NodeConfigurer configurer,
       DesiredConfig desired,
       ClusterObserver observer,
+      OperatorMetrics metrics,
       Clock clock,
       Settings settings) {
     this.operator =
@@ -52,7 +55,8 @@ public final class OperatorRuntime implements AutoCloseable {
                   .withSSABasedCreateUpdateMatchForDependentResources(false)
                   .withConcurrentReconciliationThreads(settings.threads())
                   .withCloseClientOnStop(false)
-                  .withReconciliationTerminationTimeout(Duration.ofSeconds(10));
+                  .withReconciliationTerminationTimeout(Duration.ofSeconds(10))
+                  .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(metrics.registry()));
               if (settings.leaseName() != null) {
                 o.withLeaderElectionConfiguration(
                     LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration(
@@ -63,7 +67,8 @@ public final class OperatorRuntime implements AutoCloseable {
             });
     EventRecorder events = new KubernetesEventRecorder(client, clock, "mesos-operator");
     operator.register(
-        new MesosClusterReconciler(client, providers, events, clock, settings.resync(), observer),
+        new MesosClusterReconciler(
+            client, providers, events, clock, settings.resync(), observer, metrics),
         c -> {
           if (!settings.namespaces().isEmpty()) {
             c.settingNamespaces(settings.namespaces());
@@ -71,7 +76,7 @@ public final class OperatorRuntime implements AutoCloseable {
         });
     operator.register(
         new MesosNodeReconciler(
-            client, providers, configurer, desired, events, clock, settings.resync()),
+            client, providers, configurer, desired, events, clock, settings.resync(), metrics),
         c -> {
           if (!settings.namespaces().isEmpty()) {
             c.settingNamespaces(settings.namespaces());

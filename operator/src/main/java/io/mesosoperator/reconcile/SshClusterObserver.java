@@ -71,6 +71,7 @@ public final class SshClusterObserver implements ClusterObserver {
     }
     return new Observation(
         ClusterHealth.evaluate(List.of(), desiredAgents),
+        List.of(),
         null,
         last == null ? "no configured master to observe through" : last.getMessage());
   }
@@ -96,7 +97,7 @@ public final class SshClusterObserver implements ClusterObserver {
     }
     ClusterHealth.Result health = ClusterHealth.evaluate(probes, desiredAgents);
     if (!health.marathonReady().isTrue() || health.marathonLeader() == null) {
-      return new Observation(health, null, null);
+      return new Observation(health, probes, null, null);
     }
     try {
       MarathonApps.Outcome apps =
@@ -106,9 +107,9 @@ public final class SshClusterObserver implements ClusterObserver {
                   lastApplied,
                   new MarathonApps.Options(
                       cluster.getSpec().getMarathon().isPruneApps(), false, deploymentTimeout));
-      return new Observation(health, apps, null);
+      return new Observation(health, probes, apps, null);
     } catch (IOException e) {
-      return new Observation(health, null, "Marathon: " + e.getMessage());
+      return new Observation(health, probes, null, "Marathon: " + e.getMessage());
     }
   }
 }

@@ -49,6 +49,7 @@ final class OperatorHarness {
             configurer == null ? new NoopNodeConfigurer() : configurer,
             (spec, nodes, node, facts) -> null,
             null,
+            io.mesosoperator.metrics.OperatorMetrics.inMemory(),
             Clock.systemUTC(),
             new OperatorRuntime.Settings(Set.of(), null, null, 8, Duration.ofSeconds(2)));
     runtime.start();
