@@ -49,6 +49,19 @@ public class MesosClusterStatus {
   @JsonPropertyDescription("Name of the Secret holding the admin's SSH key.")
   private String sshKeySecret;
 
+  @JsonPropertyDescription(
+      "With the mesosoperator.io/plan-only annotation: the node and machine changes the operator"
+          + " would make, without making them.")
+  private List<String> plannedChanges = new ArrayList<>();
+
+  public List<String> getPlannedChanges() {
+    return plannedChanges;
+  }
+
+  public void setPlannedChanges(List<String> plannedChanges) {
+    this.plannedChanges = plannedChanges;
+  }
+
   public Long getObservedGeneration() {
     return observedGeneration;
   }

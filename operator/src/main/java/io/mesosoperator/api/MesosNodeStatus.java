@@ -40,6 +40,19 @@ public class MesosNodeStatus {
   @JsonPropertyDescription("Number of changes made in the last configuration pass.")
   private Integer changesLastPass;
 
+  @JsonPropertyDescription(
+      "With the cluster's mesosoperator.io/plan-only annotation: what the operator would do on"
+          + " this node (machine, files, packages, restarts), without doing it.")
+  private List<String> plannedActions = new ArrayList<>();
+
+  public List<String> getPlannedActions() {
+    return plannedActions;
+  }
+
+  public void setPlannedActions(List<String> plannedActions) {
+    this.plannedActions = plannedActions;
+  }
+
   public Long getObservedGeneration() {
     return observedGeneration;
   }

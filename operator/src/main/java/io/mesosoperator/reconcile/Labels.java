@@ -13,10 +13,25 @@ public final class Labels {
   public static final String MANAGED_BY = "app.kubernetes.io/managed-by";
   public static final String OPERATOR = "mesos-operator";
 
+  /** Annotation ("true") that stops every change to a cluster: ReconciliationPaused. */
+  public static final String PAUSED = PREFIX + "paused";
+
+  /**
+   * Annotation ("true") that makes the operator publish what it would change (status plannedChanges
+   * on the cluster, plannedActions on each node) without changing anything.
+   */
+  public static final String PLAN_ONLY = PREFIX + "plan-only";
+
   /** Annotation with the host key fingerprint a person accepts after a host key change. */
   public static final String ACCEPT_HOST_KEY = PREFIX + "accept-host-key";
 
   private Labels() {}
+
+  /** Whether an annotation is set to "true". */
+  public static boolean flag(HasMetadata resource, String annotation) {
+    var annotations = resource.getMetadata().getAnnotations();
+    return annotations != null && "true".equalsIgnoreCase(annotations.get(annotation));
+  }
 
   /** A controller owner reference to {@code owner}. */
   public static OwnerReference ownerReference(HasMetadata owner) {

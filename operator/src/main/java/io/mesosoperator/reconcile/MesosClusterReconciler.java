@@ -59,6 +59,7 @@ public class MesosClusterReconciler implements Reconciler<MesosCluster>, Cleaner
   static final String MESOS_LEADER_ELECTED = "MesosLeaderElected";
   static final String AGENTS_REGISTERED = "AgentsRegistered";
   static final String MARATHON_READY = "MarathonReady";
+  static final String RECONCILIATION_PAUSED = "ReconciliationPaused";
   static final List<String> HEALTH =
       List.of(ZOOKEEPER_QUORUM, MESOS_LEADER_ELECTED, AGENTS_REGISTERED, MARATHON_READY);
 
@@ -124,6 +125,28 @@ public class MesosClusterReconciler implements Reconciler<MesosCluster>, Cleaner
         return finish(cluster, before, status);
       }
       status.setConditions(Conditions.remove(status.getConditions(), Conditions.STALLED));
+      boolean paused = Labels.flag(cluster, Labels.PAUSED);
+      boolean planOnly = Labels.flag(cluster, Labels.PLAN_ONLY);
+      status.setConditions(
+          Conditions.set(
+              status.getConditions(),
+              RECONCILIATION_PAUSED,
+              paused
+                  ? ConditionState.isTrue(
+                      "Paused", "annotation " + Labels.PAUSED + " is set: no changes are made")
+                  : planOnly
+                      ? ConditionState.isTrue(
+                          "PlanOnly",
+                          "annotation "
+                              + Labels.PLAN_ONLY
+                              + " is set: changes are planned, not made")
+                      : ConditionState.isFalse("Active", "changes are made as needed"),
+              generation,
+              clock.instant()));
+      if (paused || planOnly) {
+        return holdStill(cluster, before, status, context, planOnly, generation);
+      }
+      status.setPlannedChanges(new ArrayList<>());
 
       status.setSshKeySecret(ClusterKeys.secretName(cluster));
       if (new ClusterKeys(client).ensureGenerated(cluster)) {
@@ -399,6 +422,46 @@ public class MesosClusterReconciler implements Reconciler<MesosCluster>, Cleaner
             generation,
             now));
     status.setObservedGeneration(generation);
+  }
+
+  /** Paused or plan-only: observe and report, change nothing (no node, machine or app write). */
+  private UpdateControl<MesosCluster> holdStill(
+      MesosCluster cluster,
+      MesosClusterStatus before,
+      MesosClusterStatus status,
+      Context<MesosCluster> context,
+      boolean planOnly,
+      Long generation) {
+    List<MesosNode> nodes = new ArrayList<>(context.getSecondaryResources(MesosNode.class));
+    ClusterTopology.Plan plan =
+        ClusterTopology.plan(
+            cluster.getMetadata().getName(),
+            cluster.getSpec(),
+            nodes.stream().map(MesosClusterReconciler::existing).toList(),
+            ensembleIds(status));
+    List<String> planned = new ArrayList<>();
+    if (planOnly) {
+      plan.create()
+          .forEach(
+              w ->
+                  planned.add(
+                      "create node "
+                          + w.name()
+                          + " ("
+                          + w.type().value()
+                          + (w.zkId() == null ? "" : ", ZooKeeper id " + w.zkId())
+                          + ") and its machine"));
+      plan.delete().forEach(n -> planned.add("delete node " + n + " and destroy its machine"));
+      if (plan.masterRefusal() != null) {
+        planned.add("refuse: " + plan.masterRefusal());
+      }
+    }
+    status.setPlannedChanges(planned);
+    boolean wasHealthy =
+        HEALTH.stream().allMatch(t -> Conditions.isTrue(status.getConditions(), t))
+            || observer == null;
+    summarize(cluster, status, nodes, plan, generation, wasHealthy);
+    return finish(cluster, before, status);
   }
 
   /**

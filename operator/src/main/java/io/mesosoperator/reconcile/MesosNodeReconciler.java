@@ -125,11 +125,18 @@ public class MesosNodeReconciler implements Reconciler<MesosNode>, Cleaner<Mesos
         // The cluster says why; an invalid spec changes nothing anywhere.
         return UpdateControl.noUpdate();
       }
+      if (Labels.flag(cluster, Labels.PAUSED)) {
+        return UpdateControl.<MesosNode>noUpdate().rescheduleAfter(resync);
+      }
+      if (Labels.flag(cluster, Labels.PLAN_ONLY)) {
+        return plan(cluster, node);
+      }
       MesosNodeStatus before = Statuses.copy(node.getStatus(), MesosNodeStatus.class);
       MesosNodeStatus status =
           before == null ? new MesosNodeStatus() : Statuses.copy(before, MesosNodeStatus.class);
       Long generation = node.getMetadata().getGeneration();
       status.setObservedGeneration(generation);
+      status.setPlannedActions(new ArrayList<>());
 
       Machine machine = ensureMachine(cluster, node, status, generation);
       if (machine != null && machine.state() == Machine.State.RUNNING) {
@@ -160,6 +167,32 @@ public class MesosNodeReconciler implements Reconciler<MesosNode>, Cleaner<Mesos
       MDC.remove("node");
       MDC.remove("cluster");
     }
+  }
+
+  /** Plan-only: what this node's pass would do, published in status, nothing done. */
+  private UpdateControl<MesosNode> plan(MesosCluster cluster, MesosNode node) throws Exception {
+    MesosNodeStatus before = Statuses.copy(node.getStatus(), MesosNodeStatus.class);
+    MesosNodeStatus status =
+        before == null ? new MesosNodeStatus() : Statuses.copy(before, MesosNodeStatus.class);
+    List<String> planned = new ArrayList<>();
+    try {
+      boolean exists =
+          providers.resolve(cluster).list(cluster.getMetadata().getUid()).stream()
+              .anyMatch(m -> node.getMetadata().getName().equals(m.node()));
+      if (!exists) {
+        planned.add("create machine for " + node.getMetadata().getName());
+        planned.add("configure the new machine: every managed file, packages, services");
+      } else {
+        planned.add("observe the node and change what differs (node dry-run not available yet)");
+      }
+    } catch (CloudException e) {
+      planned.add("cannot plan: " + e.getMessage());
+    }
+    status.setPlannedActions(planned);
+    if (!Statuses.same(before, status)) {
+      StatusWriter.write(client, node, status);
+    }
+    return UpdateControl.<MesosNode>noUpdate().rescheduleAfter(resync);
   }
 
   private Machine ensureMachine(

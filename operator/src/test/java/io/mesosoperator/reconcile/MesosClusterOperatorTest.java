@@ -305,4 +305,69 @@ class MesosClusterOperatorTest {
     assertThat(cloud.mutations.get()).isEqualTo(mutations);
     assertThat(OperatorHarness.nodes(client)).hasSize(6);
   }
+
+  @Test
+  void pauseStopsEveryChangeAndPlanOnlyPublishesThePlan() {
+    String uid = applyTutorial().getMetadata().getUid();
+    awaitMachines(uid, 6);
+    int mutations = cloud.mutations.get();
+    edit(c -> c.getMetadata().getAnnotations().put(Labels.PAUSED, "true"));
+    awaitCondition("ReconciliationPaused", "Paused");
+    scaleAgents(4);
+    OperatorHarness.quiet(Duration.ofSeconds(4));
+    assertThat(cloud.list(uid)).hasSize(6);
+    assertThat(OperatorHarness.nodes(client)).hasSize(6);
+
+    edit(
+        c -> {
+          c.getMetadata().getAnnotations().remove(Labels.PAUSED);
+          c.getMetadata().getAnnotations().put(Labels.PLAN_ONLY, "true");
+        });
+    awaitCondition("ReconciliationPaused", "PlanOnly");
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () ->
+                assertThat(OperatorHarness.get(client, "tutorial").getStatus().getPlannedChanges())
+                    .containsExactly("create node tutorial-slave-3 (agent) and its machine"));
+    assertThat(cloud.mutations.get()).isEqualTo(mutations);
+    assertThat(OperatorHarness.nodes(client)).hasSize(6);
+
+    edit(c -> c.getMetadata().getAnnotations().remove(Labels.PLAN_ONLY));
+    awaitMachines(uid, 7);
+    awaitCondition("ReconciliationPaused", "Active");
+  }
+
+  @Test
+  void aFullReconcileNeverChangesSpecOrForeignMetadata() {
+    MesosCluster applied = applyTutorial();
+    awaitMachines(applied.getMetadata().getUid(), 6);
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> OperatorHarness.get(client, "tutorial").getStatus() != null);
+    OperatorHarness.quiet(Duration.ofSeconds(3));
+    MesosCluster now = OperatorHarness.get(client, "tutorial");
+    com.fasterxml.jackson.databind.ObjectMapper json =
+        new com.fasterxml.jackson.databind.ObjectMapper();
+    assertThat(json.valueToTree(now.getSpec()).toString())
+        .isEqualTo(json.valueToTree(applied.getSpec()).toString());
+    assertThat(now.getMetadata().getGeneration()).isEqualTo(applied.getMetadata().getGeneration());
+    assertThat(now.getMetadata().getLabels()).isEqualTo(applied.getMetadata().getLabels());
+    assertThat(now.getMetadata().getAnnotations())
+        .isEqualTo(applied.getMetadata().getAnnotations());
+    assertThat(now.getMetadata().getFinalizers())
+        .containsExactly("mesosclusters.mesosoperator.io/finalizer");
+  }
+
+  private void awaitCondition(String type, String reason) {
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () ->
+                assertThat(
+                        Conditions.get(
+                            OperatorHarness.get(client, "tutorial").getStatus().getConditions(),
+                            type))
+                    .hasValueSatisfying(c -> assertThat(c.getReason()).isEqualTo(reason)));
+  }
 }
