@@ -81,7 +81,12 @@ svc_disable() {
   esac
 }
 
+# A service without init script or unit (its package is not installed) is skipped, not failed:
+# the step reports skipped.N and the operator says which service is missing.
+SKIPPED=0
+
 svc_restart() {
+  if ! svc_exists "$1"; then SKIPPED=1; return 0; fi
   case "$INIT" in
     systemd) systemctl restart "$1" ;;
     *) service "$1" restart </dev/null || service "$1" start </dev/null ;;
@@ -89,6 +94,7 @@ svc_restart() {
 }
 
 svc_start() {
+  if ! svc_exists "$1"; then SKIPPED=1; return 0; fi
   case "$INIT" in
     systemd) systemctl start "$1" ;;
     *) service "$1" start </dev/null ;;
@@ -113,4 +119,7 @@ clock_enable() {
 record_digest() { printf '%s\n' "$2" | atomic "$1" 0644 root:root; }
 
 # done.N after each action, so a failure names its step.
-step() { out "done.$1" 1; }
+step() {
+  if [ "$SKIPPED" = 1 ]; then out "skipped.$1" 1; SKIPPED=0; fi
+  out "done.$1" 1
+}

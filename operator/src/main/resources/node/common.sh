@@ -44,8 +44,23 @@ svc_enabled() {
   esac
 }
 
-# status.N<TAB>1|0 for each service argument, in order.
+# Whether the node has an init script or unit for the service at all. A service whose package
+# is not installed cannot be started; the operator reports it instead of pretending.
+svc_exists() {
+  case "$INIT" in
+    systemd) [ -n "$(systemctl list-unit-files --no-legend -- "$1.service" 2>/dev/null)" ] \
+      || [ -x "$R/etc/init.d/$1" ] ;;
+    upstart) [ -f "$R/etc/init/$1.conf" ] || [ -x "$R/etc/init.d/$1" ] ;;
+    *) [ -x "$R/etc/init.d/$1" ] ;;
+  esac
+}
+
+# status.N<TAB>1|0 for each service argument, in order; missing.N<TAB>1 when it is not installed.
 report_services() {
   n=0
-  for s in "$@"; do out "status.$n" "$(svc_running "$s")"; n=$((n + 1)); done
+  for s in "$@"; do
+    out "status.$n" "$(svc_running "$s")"
+    svc_exists "$s" || out "missing.$n" 1
+    n=$((n + 1))
+  done
 }

@@ -46,6 +46,7 @@ obs_pkg() {
 obs_svc() {
   out "svc.run.$1" "$(svc_running "$2")"
   out "svc.en.$1" "$(svc_enabled "$2")"
+  if svc_exists "$2"; then out "svc.has.$1" 1; else out "svc.has.$1" 0; fi
 }
 
 obs_aptkey() {

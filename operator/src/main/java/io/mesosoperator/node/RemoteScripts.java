@@ -148,7 +148,10 @@ public final class RemoteScripts {
     for (int i = 0; i < spec.services().size(); i++) {
       services.put(
           spec.services().get(i),
-          new ServiceState("1".equals(kv.get("svc.run." + i)), "1".equals(kv.get("svc.en." + i))));
+          new ServiceState(
+              "1".equals(kv.get("svc.run." + i)),
+              "1".equals(kv.get("svc.en." + i)),
+              !"0".equals(kv.get("svc.has." + i))));
     }
     Map<String, String> sshd = new LinkedHashMap<>();
     kv.forEach(
@@ -249,14 +252,23 @@ public final class RemoteScripts {
    * What an apply or status script reported.
    *
    * @param done indexes of the actions that completed
+   * @param skipped indexes of start/restart actions skipped because the service is not installed
    * @param running for each reported service index, whether it answers
+   * @param missing reported service indexes that have no init script or unit on the node
    * @param log tail of the node's log when the script failed
    */
-  public record ApplyReport(Set<Integer> done, Map<Integer, Boolean> running, List<String> log) {}
+  public record ApplyReport(
+      Set<Integer> done,
+      Set<Integer> skipped,
+      Map<Integer, Boolean> running,
+      Set<Integer> missing,
+      List<String> log) {}
 
   /** Parses the output of {@link #apply} or {@link #status}. */
   public static ApplyReport parseApply(String stdout) {
     Set<Integer> done = new LinkedHashSet<>();
+    Set<Integer> skipped = new LinkedHashSet<>();
+    Set<Integer> missing = new LinkedHashSet<>();
     Map<Integer, Boolean> running = new HashMap<>();
     List<String> log = new ArrayList<>();
     for (String line : stdout.split("\n")) {
@@ -268,13 +280,17 @@ public final class RemoteScripts {
       String value = line.substring(tab + 1);
       if (key.startsWith("done.")) {
         done.add(Integer.parseInt(key.substring(5)));
+      } else if (key.startsWith("skipped.")) {
+        skipped.add(Integer.parseInt(key.substring(8)));
+      } else if (key.startsWith("missing.")) {
+        missing.add(Integer.parseInt(key.substring(8)));
       } else if (key.startsWith("status.")) {
         running.put(Integer.parseInt(key.substring(7)), "1".equals(value));
       } else if (key.equals("log")) {
         log.add(value);
       }
     }
-    return new ApplyReport(done, running, log);
+    return new ApplyReport(done, skipped, running, missing, log);
   }
 
   private static Map<String, String> lines(String stdout) {

@@ -19,8 +19,10 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -170,6 +172,9 @@ public final class SshNodeConfigurer implements NodeConfigurer {
     Map<String, Boolean> running = new LinkedHashMap<>();
     for (String s : config.services()) {
       running.put(s, observed.service(s).running());
+      if (!observed.service(s).installed()) {
+        pass.absent.add(s);
+      }
     }
 
     List<Action> plan =
@@ -285,11 +290,12 @@ public final class SshNodeConfigurer implements NodeConfigurer {
     SshSession.Exec exec = session.run(RemoteScripts.apply(init, plan, services));
     ApplyReport report = RemoteScripts.parseApply(exec.stdout());
     for (int i = 0; i < plan.size(); i++) {
-      if (report.done().contains(i)) {
+      // A skipped start/restart (service not installed) changed nothing on the node.
+      if (report.done().contains(i) && !report.skipped().contains(i)) {
         account(pass, plan.get(i));
       }
     }
-    report.running().forEach((i, up) -> running.put(services.get(i), up));
+    record(pass, report, services, running);
     if (!exec.ok()) {
       int failed = 0;
       while (report.done().contains(failed)) {
@@ -309,6 +315,22 @@ public final class SshNodeConfigurer implements NodeConfigurer {
       return false;
     }
     return true;
+  }
+
+  private static void record(
+      Pass pass, ApplyReport report, List<String> services, Map<String, Boolean> running) {
+    report
+        .running()
+        .forEach(
+            (i, up) -> {
+              String name = services.get(i);
+              running.put(name, up);
+              if (report.missing().contains(i)) {
+                pass.absent.add(name);
+              } else {
+                pass.absent.remove(name);
+              }
+            });
   }
 
   private void account(Pass pass, Action action) {
@@ -333,20 +355,18 @@ public final class SshNodeConfigurer implements NodeConfigurer {
       Pass pass, SshSession session, InitStyle init, Map<String, Boolean> running)
       throws IOException {
     long deadline = System.nanoTime() + settings.serviceTimeout().toNanos();
-    while (running.containsValue(false) && System.nanoTime() < deadline) {
+    // Services that are not installed will not come up by waiting.
+    while (!pass.down(running).isEmpty() && System.nanoTime() < deadline) {
       try {
         Thread.sleep(settings.pollInterval().toMillis());
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return;
       }
-      List<String> down =
-          running.entrySet().stream().filter(e -> !e.getValue()).map(Map.Entry::getKey).toList();
+      List<String> down = pass.down(running);
       pass.roundTrips++;
       SshSession.Exec exec = session.run(RemoteScripts.status(init, down));
-      RemoteScripts.parseApply(exec.stdout())
-          .running()
-          .forEach((i, up) -> running.put(down.get(i), up));
+      record(pass, RemoteScripts.parseApply(exec.stdout()), down, running);
     }
   }
 
@@ -426,6 +446,10 @@ public final class SshNodeConfigurer implements NodeConfigurer {
   private static final class Pass {
     final NodeTarget target;
     final List<NodeEvent> events = new ArrayList<>();
+
+    /** Services the node has no init script or unit for. */
+    final Set<String> absent = new LinkedHashSet<>();
+
     int roundTrips;
     int changes;
     int restarts;
@@ -435,6 +459,14 @@ public final class SshNodeConfigurer implements NodeConfigurer {
 
     Pass(NodeTarget target) {
       this.target = target;
+    }
+
+    /** Installed services that do not answer. */
+    List<String> down(Map<String, Boolean> running) {
+      return running.entrySet().stream()
+          .filter(e -> !e.getValue() && !absent.contains(e.getKey()))
+          .map(Map.Entry::getKey)
+          .toList();
     }
 
     NodeResult hostKeyMismatch(HostKeyMismatchException e) {
@@ -501,12 +533,23 @@ public final class SshNodeConfigurer implements NodeConfigurer {
 
     NodeResult result(
         ConditionState configured, Map<String, Boolean> running, Observation observed) {
-      List<String> down =
-          running.entrySet().stream().filter(e -> !e.getValue()).map(Map.Entry::getKey).toList();
-      ConditionState services =
-          down.isEmpty()
-              ? ConditionState.isTrue("Running", "running: " + String.join(", ", running.keySet()))
-              : ConditionState.isFalse("ServicesDown", "not answering: " + String.join(", ", down));
+      List<String> down = down(running);
+      ConditionState services;
+      if (!absent.isEmpty()) {
+        // Not installed is not "down": nothing was restarted for it and waiting will not help.
+        services =
+            ConditionState.isFalse(
+                "ServiceNotInstalled",
+                "no init script or unit on the node for: "
+                    + String.join(", ", absent)
+                    + (down.isEmpty() ? "" : "; not answering: " + String.join(", ", down)));
+      } else if (down.isEmpty()) {
+        services =
+            ConditionState.isTrue("Running", "running: " + String.join(", ", running.keySet()));
+      } else {
+        services =
+            ConditionState.isFalse("ServicesDown", "not answering: " + String.join(", ", down));
+      }
       String d = digest;
       if (d == null && !observed.appliedDigest().isEmpty()) {
         d = observed.appliedDigest();

@@ -115,6 +115,11 @@ public final class NodePlan {
           because.add(path);
         }
       }
+      if (!observed.service(name).installed() && missing.isEmpty()) {
+        // Nothing to start and no package in this plan that could bring it: the caller reports
+        // the service as not installed rather than failing every pass on it.
+        continue;
+      }
       if (!because.isEmpty()) {
         actions.add(new Action.RestartService(name, init, because));
       } else if (!observed.service(name).running()) {

@@ -65,8 +65,14 @@ public record Observation(
    *
    * @param running the service answers its status check
    * @param enabled the service starts at boot
+   * @param installed the node has an init script or unit for it (its package is installed)
    */
-  public record ServiceState(boolean running, boolean enabled) {
+  public record ServiceState(boolean running, boolean enabled, boolean installed) {
     public static final ServiceState STOPPED = new ServiceState(false, false);
+
+    /** An installed service. */
+    public ServiceState(boolean running, boolean enabled) {
+      this(running, enabled, true);
+    }
   }
 }

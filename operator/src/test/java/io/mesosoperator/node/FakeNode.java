@@ -112,6 +112,10 @@ final class FakeNode implements AutoCloseable {
     Files.writeString(file("/etc/mesos/zk"), "zk://localhost:2181/mesos\n");
     Files.writeString(root.resolve("state/sudo-ok"), firstUser + "\n");
     script(file("/sbin/initctl"), "exit 0");
+    // Upstart jobs of the installed packages; a test removes one to model a missing package.
+    for (String job : List.of("zookeeper", "mesos-master", "marathon", "mesos-slave", "chrony")) {
+      Files.writeString(file("/etc/init/" + job + ".conf"), "# fake job\n");
+    }
     // The node starts with the packages' own services running, as after an install.
     Files.createDirectories(root.resolve("state/running"));
     Files.writeString(root.resolve("state/running/mesos-slave"), "");

@@ -161,6 +161,30 @@ class SshNodeConfigurerTest {
   }
 
   @Test
+  void serviceWithoutInitScriptIsReportedNotInstalledAndNeverRestarted() throws Exception {
+    node.authorize(ADMIN, publicKey);
+    // The package that would bring Marathon's job is not on this node.
+    Files.delete(node.file("/etc/init/marathon.conf"));
+
+    NodeResult first = configurer.configure(target(null, null), desired);
+
+    assertThat(first.configured().isTrue()).as(first.configured().message()).isTrue();
+    assertThat(first.servicesRunning().status()).isEqualTo("False");
+    assertThat(first.servicesRunning().reason()).isEqualTo("ServiceNotInstalled");
+    assertThat(first.servicesRunning().message()).contains("marathon").doesNotContain("zookeeper");
+    assertThat(first.restarts()).isEqualTo(2);
+    assertThat(read("/etc/marathon/conf/zk")).isNotEmpty(); // its files are still written
+    assertThat(callLines()).noneMatch(l -> l.startsWith("service marathon "));
+
+    NodeResult second = configurer.configure(target(first.hostKey(), null), desired);
+    assertThat(second.changes()).isZero();
+    assertThat(second.restarts()).isZero();
+    assertThat(second.roundTrips()).isEqualTo(1); // no apply, no polling for what cannot start
+    assertThat(second.configured().isTrue()).isTrue();
+    assertThat(second.servicesRunning().reason()).isEqualTo("ServiceNotInstalled");
+  }
+
+  @Test
   void hostsContentOutsideTheManagedBlockIsKept() throws Exception {
     node.authorize(ADMIN, publicKey);
     NodeResult first = configurer.configure(target(null, null), desired);

@@ -123,6 +123,40 @@ class NodePlanTest {
   }
 
   @Test
+  void aServiceThatIsNotInstalledIsNotStartedUnlessThePlanInstallsPackages() {
+    NodeConfig master = PlanFixtures.master(InitStyle.SYSVINIT);
+    Observation converged = PlanFixtures.converged(master, InitStyle.SYSVINIT, ADMIN);
+    Map<String, ServiceState> services = new HashMap<>(converged.services());
+    services.put("marathon", new ServiceState(false, false, false));
+    Observation o = withServices(converged, services, converged.packages());
+    assertThat(NodePlan.diff(master, o, new PlanOptions(ADMIN, true))).isEmpty();
+
+    // A package install in the same plan may bring the service: keep its start.
+    Map<String, String> packages = new HashMap<>(converged.packages());
+    packages.remove("marathon");
+    assertThat(
+            NodePlan.diff(master, withServices(converged, services, packages), PlanOptions.DEFAULT))
+        .contains(new Action.StartService("marathon", InitStyle.SYSVINIT));
+  }
+
+  private static Observation withServices(
+      Observation o, Map<String, ServiceState> services, Map<String, String> packages) {
+    return new Observation(
+        o.facts(),
+        o.wholeDigests(),
+        o.blockDigests(),
+        packages,
+        services,
+        o.aptKeyPresent(),
+        o.upgraded(),
+        o.adminExists(),
+        o.adminKeyAuthorized(),
+        o.sshd(),
+        o.clock(),
+        o.appliedDigest());
+  }
+
+  @Test
   void stoppedServicesAreStartedAndChronyEnabled() {
     NodeConfig master = PlanFixtures.master(InitStyle.SYSVINIT);
     Observation converged = PlanFixtures.converged(master, InitStyle.SYSVINIT, ADMIN);
