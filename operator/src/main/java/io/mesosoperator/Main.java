@@ -1,5 +1,6 @@
 package io.mesosoperator;
 
+import io.mesosoperator.cli.PlanCommand;
 import io.mesosoperator.cli.RenderCommand;
 import io.mesosoperator.cli.RunCommand;
 import io.mesosoperator.cli.ValidateCommand;
@@ -13,7 +14,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description = "Runs Apache Mesos clusters described by MesosCluster resources.",
-    subcommands = {RunCommand.class, ValidateCommand.class, RenderCommand.class})
+    subcommands = {RunCommand.class, ValidateCommand.class, RenderCommand.class, PlanCommand.class})
 public final class Main implements Callable<Integer> {
 
   @Override

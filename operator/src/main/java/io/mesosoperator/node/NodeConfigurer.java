@@ -2,6 +2,7 @@ package io.mesosoperator.node;
 
 import io.mesosoperator.render.NodeConfig;
 import io.mesosoperator.render.NodeFacts;
+import java.util.List;
 import java.util.function.Function;
 
 /**
@@ -19,4 +20,13 @@ public interface NodeConfigurer {
    * @return what was observed and done; never throws for node-side failures
    */
   NodeResult configure(NodeTarget target, Function<NodeFacts, NodeConfig> desired);
+
+  /**
+   * Dry run: observes the node and says what {@link #configure} would do, doing nothing.
+   *
+   * @return one line per action, or one line saying why no plan could be made
+   */
+  default List<String> plan(NodeTarget target, Function<NodeFacts, NodeConfig> desired) {
+    return List.of("this configurer cannot plan");
+  }
 }

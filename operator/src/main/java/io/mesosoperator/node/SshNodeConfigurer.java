@@ -138,6 +138,41 @@ public final class SshNodeConfigurer implements NodeConfigurer {
     }
   }
 
+  @Override
+  public List<String> plan(NodeTarget target, Function<NodeFacts, NodeConfig> desired) {
+    Pass pass = new Pass(target);
+    AdminAccount admin =
+        target.publicKey() == null ? null : new AdminAccount(target.user(), target.publicKey());
+    try (SshSession session =
+        sessions.open(
+            target.address(),
+            target.port(),
+            Login.key(target.user(), target.privateKey(), target.publicKey()),
+            target.pinnedHostKey())) {
+      List<NodeConfig> probes = new ArrayList<>();
+      for (InitStyle init : InitStyle.values()) {
+        probes.add(
+            forTarget(
+                desired.apply(
+                    new NodeFacts(
+                        NodeFacts.TUTORIAL.distro(), NodeFacts.TUTORIAL.codename(), init)),
+                target));
+      }
+      Observation observed = observe(pass, session, ObserveSpec.of(probes, admin));
+      NodeConfig config = forTarget(desired.apply(observed.facts()), target);
+      ObserveSpec needed = ObserveSpec.of(List.of(config), admin);
+      observed = observe(pass, session, needed);
+      List<Action> plan = NodePlan.diff(config, observed, new PlanOptions(admin, target.harden()));
+      return plan.isEmpty()
+          ? List.of("nothing to change")
+          : NodePlan.render(plan).lines().filter(l -> !l.isBlank()).toList();
+    } catch (HostKeyMismatchException e) {
+      return List.of("cannot plan: the host key changed (" + e.presented() + ")");
+    } catch (IOException | RuntimeException e) {
+      return List.of("cannot plan: " + e.getMessage());
+    }
+  }
+
   private NodeResult converge(
       Pass pass,
       SshSession session,

@@ -129,7 +129,7 @@ public class MesosNodeReconciler implements Reconciler<MesosNode>, Cleaner<Mesos
         return UpdateControl.<MesosNode>noUpdate().rescheduleAfter(resync);
       }
       if (Labels.flag(cluster, Labels.PLAN_ONLY)) {
-        return plan(cluster, node);
+        return plan(cluster, node, context);
       }
       MesosNodeStatus before = Statuses.copy(node.getStatus(), MesosNodeStatus.class);
       MesosNodeStatus status =
@@ -170,7 +170,8 @@ public class MesosNodeReconciler implements Reconciler<MesosNode>, Cleaner<Mesos
   }
 
   /** Plan-only: what this node's pass would do, published in status, nothing done. */
-  private UpdateControl<MesosNode> plan(MesosCluster cluster, MesosNode node) throws Exception {
+  private UpdateControl<MesosNode> plan(
+      MesosCluster cluster, MesosNode node, Context<MesosNode> context) throws Exception {
     MesosNodeStatus before = Statuses.copy(node.getStatus(), MesosNodeStatus.class);
     MesosNodeStatus status =
         before == null ? new MesosNodeStatus() : Statuses.copy(before, MesosNodeStatus.class);
@@ -183,7 +184,16 @@ public class MesosNodeReconciler implements Reconciler<MesosNode>, Cleaner<Mesos
         planned.add("create machine for " + node.getMetadata().getName());
         planned.add("configure the new machine: every managed file, packages, services");
       } else {
-        planned.add("observe the node and change what differs (node dry-run not available yet)");
+        Prepared prepared = prepare(cluster, node, status, context);
+        if (prepared.waiting() != null) {
+          planned.add("cannot plan yet: " + prepared.waiting().message());
+        } else {
+          planned.addAll(
+              configurer.plan(
+                  prepared.target(),
+                  facts ->
+                      desired.render(cluster.getSpec(), prepared.infos(), prepared.self(), facts)));
+        }
       }
     } catch (CloudException e) {
       planned.add("cannot plan: " + e.getMessage());
@@ -255,12 +265,20 @@ public class MesosNodeReconciler implements Reconciler<MesosNode>, Cleaner<Mesos
     }
   }
 
-  private void configure(
-      MesosCluster cluster,
-      MesosNode node,
-      MesosNodeStatus status,
-      Long generation,
-      Context<MesosNode> context)
+  /**
+   * What configuring a node needs: every node's addresses (for /etc/hosts and the ZooKeeper
+   * ensemble) and the admin's key.
+   *
+   * @param target how to reach the node, or null when something is missing
+   * @param infos every node of the cluster
+   * @param self this node
+   * @param waiting why the node cannot be configured yet, or null
+   */
+  private record Prepared(
+      NodeTarget target, List<NodeInfo> infos, NodeInfo self, ConditionState waiting) {}
+
+  private Prepared prepare(
+      MesosCluster cluster, MesosNode node, MesosNodeStatus status, Context<MesosNode> context)
       throws Exception {
     List<MesosNode> siblings =
         context.getPrimaryCache().byIndex(BY_CLUSTER, clusterKey(node)).stream()
@@ -271,12 +289,13 @@ public class MesosNodeReconciler implements Reconciler<MesosNode>, Cleaner<Mesos
       MesosNodeStatus s =
           n.getMetadata().getName().equals(node.getMetadata().getName()) ? status : n.getStatus();
       if (s == null || s.getPrivateAddress() == null) {
-        setConfigured(
-            status,
+        return new Prepared(
+            null,
+            null,
+            null,
             ConditionState.isFalse(
-                "WaitingForAddresses", "node " + n.getMetadata().getName() + " has no address yet"),
-            generation);
-        return;
+                "WaitingForAddresses",
+                "node " + n.getMetadata().getName() + " has no address yet"));
       }
       infos.add(
           new NodeInfo(
@@ -289,13 +308,13 @@ public class MesosNodeReconciler implements Reconciler<MesosNode>, Cleaner<Mesos
     }
     ClusterKeys.Key key = new ClusterKeys(client).read(cluster);
     if (key == null) {
-      setConfigured(
-          status,
+      return new Prepared(
+          null,
+          null,
+          null,
           ConditionState.isFalse(
               "SshKeyMissing",
-              "Secret " + ClusterKeys.secretName(cluster) + " has no ssh-privatekey"),
-          generation);
-      return;
+              "Secret " + ClusterKeys.secretName(cluster) + " has no ssh-privatekey"));
     }
     NodeInfo self =
         infos.stream()
@@ -321,6 +340,25 @@ public class MesosNodeReconciler implements Reconciler<MesosNode>, Cleaner<Mesos
             pinned,
             readInitialLogin(node),
             cluster.getSpec().getSsh().isHarden());
+    return new Prepared(target, infos, self, null);
+  }
+
+  private void configure(
+      MesosCluster cluster,
+      MesosNode node,
+      MesosNodeStatus status,
+      Long generation,
+      Context<MesosNode> context)
+      throws Exception {
+    Prepared prepared = prepare(cluster, node, status, context);
+    if (prepared.waiting() != null) {
+      setConfigured(status, prepared.waiting(), generation);
+      return;
+    }
+    NodeTarget target = prepared.target();
+    List<NodeInfo> infos = prepared.infos();
+    NodeInfo self = prepared.self();
+    String pinned = target.pinnedHostKey();
     NodeResult result =
         configurer.configure(
             target, facts -> desired.render(cluster.getSpec(), infos, self, facts));
