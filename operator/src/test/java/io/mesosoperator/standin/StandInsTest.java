@@ -298,6 +298,55 @@ class StandInsTest {
     assertThat(get("http://" + b.address() + "/v2/apps/web").statusCode()).isEqualTo(404);
   }
 
+  // ---- init scripts ----
+
+  @Test
+  void initScriptRefusesWithoutFilesThenStartsReportsAndStopsTheStandIn() throws Exception {
+    Path root = masterRoot("node", 1, freePort());
+    StandIns.install(root, StandIns.testClasspath());
+    Path script = file(root, "/etc/init.d/mesos-master");
+    assertThat(Files.readString(script)).contains("TEST STAND-IN");
+    Files.delete(file(root, "/etc/mesos-master/quorum"));
+
+    Result refused = initd(root, "mesos-master", "start");
+    assertThat(refused.exit()).isNotZero();
+    assertThat(refused.output()).contains("refusing to start").contains("quorum");
+    assertThat(initd(root, "mesos-master", "status").exit()).isEqualTo(3);
+
+    write(root, "/etc/mesos-master/quorum", "1");
+    try {
+      Result started = initd(root, "mesos-master", "start");
+      assertThat(started.exit()).as(started.output()).isZero();
+      assertThat(initd(root, "mesos-master", "status").exit()).isZero();
+      String address = addressOf(root, "mesos-master");
+      await()
+          .atMost(Duration.ofSeconds(15))
+          .until(() -> get("http://" + address + "/master/redirect").statusCode() == 307);
+      assertThat(initd(root, "mesos-master", "start").output()).contains("already running");
+    } finally {
+      assertThat(initd(root, "mesos-master", "stop").exit()).isZero();
+    }
+    assertThat(initd(root, "mesos-master", "status").exit()).isEqualTo(3);
+    assertThat(file(root, "/run/mesos-master.pid")).doesNotExist();
+    assertThat(Files.readString(file(root, "/var/log/mesos-master.log")))
+        .contains("refusing to start")
+        .contains("mesos-master (test stand-in) started");
+  }
+
+  record Result(int exit, String output) {}
+
+  private static Result initd(Path root, String service, String action) throws Exception {
+    ProcessBuilder pb =
+        new ProcessBuilder("sh", file(root, "/etc/init.d/" + service).toString(), action)
+            .redirectErrorStream(true);
+    pb.environment().put(FlagFiles.ROOT_ENV, root.toString());
+    Process p = pb.start();
+    p.getOutputStream().close();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    return new Result(p.exitValue(), out);
+  }
+
   // ---- helpers ----
 
   private <T extends AutoCloseable> T start(T t) {
