@@ -19,10 +19,18 @@ PIDFILE="$R/run/$NAME.pid"
 READY="$R/run/$NAME.ready"
 LOG="$R/var/log/$NAME.log"
 
+# Alive and not a zombie (a child that exited is one until this shell is gone).
+alive() {
+  kill -0 "$1" 2>/dev/null || return 1
+  state=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -c1)
+  [ -n "$state" ] && [ "$state" != Z ]
+}
+
+# The pid file names a live process that is our stand-in (not a recycled pid).
 running() {
   [ -s "$PIDFILE" ] || return 1
   pid=$(cat "$PIDFILE")
-  kill -0 "$pid" 2>/dev/null || return 1
+  alive "$pid" || return 1
   tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q -- "$CLASS"
 }
 
@@ -33,12 +41,14 @@ do_start() {
   fi
   mkdir -p "$(dirname "$PIDFILE")" "$(dirname "$LOG")"
   rm -f "$READY"
+  cp=$(cat "$LIB/classpath")
   # Detached: own session, no terminal, stdin/stdout away from the caller (an SSH session
   # would otherwise hang on them).
   STANDIN_READY_FILE="$READY" MESOS_OPERATOR_ROOT="$R" setsid "$JAVA" -Xmx96m -Xss512k \
-    -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -cp "$(cat "$LIB/classpath")" "$CLASS" \
+    -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -cp "$cp" "$CLASS" \
     </dev/null >>"$LOG" 2>&1 &
-  echo $! >"$PIDFILE"
+  started=$!
+  echo "$started" >"$PIDFILE"
   # Bounded wait: ready once it accepted its files and bound its port; a missing or malformed
   # file makes it exit at once, and start fails.
   i=0
@@ -47,7 +57,8 @@ do_start() {
       echo "started $NAME"
       return 0
     fi
-    if ! running; then
+    # Still our forked shell for a moment before setsid/java exec: check liveness only.
+    if ! alive "$started"; then
       rm -f "$PIDFILE"
       echo "$NAME did not start:" >&2
       tail -n 3 "$LOG" >&2
@@ -68,11 +79,11 @@ do_stop() {
   fi
   kill -TERM "$pid"
   i=0
-  while [ $i -lt 100 ] && kill -0 "$pid" 2>/dev/null; do
+  while [ $i -lt 100 ] && alive "$pid"; do
     sleep 0.1
     i=$((i + 1))
   done
-  if kill -0 "$pid" 2>/dev/null; then
+  if alive "$pid"; then
     kill -KILL "$pid"
   fi
   rm -f "$PIDFILE" "$READY"

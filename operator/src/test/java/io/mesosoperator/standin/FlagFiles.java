@@ -4,8 +4,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
@@ -29,7 +27,6 @@ final class FlagFiles {
       Pattern.compile("^[A-Za-z0-9]([-A-Za-z0-9.]{0,251}[A-Za-z0-9])?$");
 
   private final Path root;
-  private final Map<String, String> seen = new LinkedHashMap<>();
 
   FlagFiles(Path root) {
     this.root = root;
@@ -49,11 +46,6 @@ final class FlagFiles {
     return root.resolve(absolute.substring(1));
   }
 
-  /** Every flag read so far, by file, for {@code /state}'s {@code flags}. */
-  Map<String, String> seen() {
-    return Map.copyOf(seen);
-  }
-
   Optional<String> optional(String absolute) throws StandInConfigException {
     Path p = file(absolute);
     try {
@@ -61,7 +53,6 @@ final class FlagFiles {
       if (v.isEmpty()) {
         throw new StandInConfigException(absolute + " is empty");
       }
-      seen.put(absolute, v);
       return Optional.of(v);
     } catch (NoSuchFileException e) {
       return Optional.empty();

@@ -68,7 +68,6 @@ public final class MesosMasterStandIn implements AutoCloseable {
   private final String ip;
   private final String hostname;
   private final int port;
-  private final Map<String, String> flags;
   private final long startMillis = System.currentTimeMillis();
   private final Map<String, Agent> agents = new ConcurrentHashMap<>();
   private final Election election;
@@ -95,7 +94,6 @@ public final class MesosMasterStandIn implements AutoCloseable {
     this.hostname = h.isPresent() ? FlagFiles.host(HOSTNAME, h.get()) : ip;
     Optional<String> p = f.optional(PORT);
     this.port = p.isPresent() ? FlagFiles.port(PORT, p.get()) : 5050;
-    this.flags = f.seen();
     this.server = Http.server("mesos-master", ip, port);
     server.createContext("/master/redirect", Http.safe(this::redirect));
     server.createContext("/master/state", Http.safe(this::state));

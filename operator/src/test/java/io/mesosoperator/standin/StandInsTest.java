@@ -25,6 +25,7 @@ import org.apache.zookeeper.server.ServerCnxnFactory;
 import org.apache.zookeeper.server.ZooKeeperServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -146,6 +147,25 @@ class StandInsTest {
     }
   }
 
+  @Test
+  void rootComesFromTheEnvironmentElseTheSystemProperty() {
+    Assumptions.assumeTrue(System.getenv(FlagFiles.ROOT_ENV) == null, "root set by environment");
+    String before = System.getProperty(FlagFiles.ROOT_PROPERTY);
+    try {
+      System.clearProperty(FlagFiles.ROOT_PROPERTY);
+      assertThat(FlagFiles.defaultRoot()).isEqualTo(Path.of("/"));
+      System.setProperty(FlagFiles.ROOT_PROPERTY, tmp.toString());
+      assertThat(new FlagFiles(FlagFiles.defaultRoot()).file("/etc/mesos/zk"))
+          .isEqualTo(tmp.resolve("etc/mesos/zk"));
+    } finally {
+      if (before == null) {
+        System.clearProperty(FlagFiles.ROOT_PROPERTY);
+      } else {
+        System.setProperty(FlagFiles.ROOT_PROPERTY, before);
+      }
+    }
+  }
+
   // ---- Mesos masters ----
 
   @Test
@@ -180,6 +200,14 @@ class StandInsTest {
     }
 
     killSession(leader.election());
+    // Until the old leader's client learns of the expiry it still believes it leads (as a real
+    // master does until its session timeout): wait for a single, new leader.
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () ->
+                !leader.elected()
+                    && masters.stream().filter(MesosMasterStandIn::elected).count() == 1);
     MesosMasterStandIn next = awaitOneElected(masters);
     assertThat(next).isNotSameAs(leader);
     await()
