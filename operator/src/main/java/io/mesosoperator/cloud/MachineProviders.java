@@ -28,6 +28,10 @@ public final class MachineProviders {
       case Providers.LOCAL ->
           throw new IllegalArgumentException(
               "the local provider is not made by MachineProviders; it is created elsewhere");
+      // EC2 security groups and GCE firewall rules follow the jclouds group: one group per
+      // role, so masters and agents get their own inbound ports.
+      case "aws-ec2", "google-compute-engine" ->
+          new JcloudsMachineProvider(provider, identity, credential).withGroupPerRole(true);
       default -> new JcloudsMachineProvider(provider, identity, credential);
     };
   }
