@@ -47,7 +47,7 @@ final class OperatorHarness {
             client,
             providers,
             configurer == null ? new NoopNodeConfigurer() : configurer,
-            (spec, nodes, node, facts) -> null,
+            (spec, nodes, node, facts, settings) -> null,
             null,
             io.mesosoperator.metrics.OperatorMetrics.inMemory(),
             Clock.systemUTC(),
