@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Required;
+import java.util.List;
 
 /** Set by the operator when it creates the node. */
 public class MesosNodeSpec {
@@ -27,6 +28,30 @@ public class MesosNodeSpec {
   @Max(255)
   @JsonPropertyDescription("ZooKeeper id (myid) of a master; never reused while its member exists.")
   private Integer zkId;
+
+  @Min(1)
+  @Max(255)
+  @JsonPropertyDescription(
+      "Masters: the Mesos --quorum this master must run with. Written by the operator while it"
+          + " scales the masters; unset means a strict majority of the cluster's masters.")
+  private Integer quorum;
+
+  @JsonPropertyDescription(
+      "Masters: ZooKeeper ids of the ensemble this master's zoo.cfg, /etc/mesos/zk and Marathon"
+          + " ZooKeeper URLs list. Written by the operator while it scales the masters; unset"
+          + " means every master of the cluster.")
+  private List<@Min(1) @Max(255) Integer> ensemble;
+
+  @JsonPropertyDescription(
+      "Masters being removed: ZooKeeper, mesos-master and Marathon are stopped and disabled for"
+          + " good before the node and its machine are deleted.")
+  private Boolean fenced;
+
+  @Min(0)
+  @JsonPropertyDescription(
+      "Masters: replicated-log epoch. Above 0, mesos-master runs with the fresh work_dir"
+          + " /var/lib/mesos/log-epoch-<n> (an empty replicated log); see docs/master-scaling.md.")
+  private Integer logEpoch;
 
   public String getCluster() {
     return cluster;
@@ -66,5 +91,37 @@ public class MesosNodeSpec {
 
   public void setZkId(Integer zkId) {
     this.zkId = zkId;
+  }
+
+  public Integer getQuorum() {
+    return quorum;
+  }
+
+  public void setQuorum(Integer quorum) {
+    this.quorum = quorum;
+  }
+
+  public List<Integer> getEnsemble() {
+    return ensemble;
+  }
+
+  public void setEnsemble(List<Integer> ensemble) {
+    this.ensemble = ensemble;
+  }
+
+  public Boolean getFenced() {
+    return fenced;
+  }
+
+  public void setFenced(Boolean fenced) {
+    this.fenced = fenced;
+  }
+
+  public Integer getLogEpoch() {
+    return logEpoch;
+  }
+
+  public void setLogEpoch(Integer logEpoch) {
+    this.logEpoch = logEpoch;
   }
 }

@@ -45,6 +45,23 @@ public class MesosNodeStatus {
           + " this node (machine, files, packages, restarts), without doing it.")
   private List<String> plannedActions = new ArrayList<>();
 
+  @JsonPropertyDescription(
+      "Masters: the Mesos quorum the node was last configured with (effective value).")
+  private Integer quorum;
+
+  @JsonPropertyDescription(
+      "Masters: ZooKeeper ids of the ensemble the node was last configured with (effective"
+          + " value).")
+  private List<Integer> ensemble;
+
+  @JsonPropertyDescription(
+      "Masters: true once ZooKeeper, mesos-master and Marathon were stopped and disabled for"
+          + " good.")
+  private Boolean fenced;
+
+  @JsonPropertyDescription("Masters: the replicated-log epoch the node was last configured with.")
+  private Integer logEpoch;
+
   public List<String> getPlannedActions() {
     return plannedActions;
   }
@@ -123,5 +140,37 @@ public class MesosNodeStatus {
 
   public void setChangesLastPass(Integer changesLastPass) {
     this.changesLastPass = changesLastPass;
+  }
+
+  public Integer getQuorum() {
+    return quorum;
+  }
+
+  public void setQuorum(Integer quorum) {
+    this.quorum = quorum;
+  }
+
+  public List<Integer> getEnsemble() {
+    return ensemble;
+  }
+
+  public void setEnsemble(List<Integer> ensemble) {
+    this.ensemble = ensemble;
+  }
+
+  public Boolean getFenced() {
+    return fenced;
+  }
+
+  public void setFenced(Boolean fenced) {
+    this.fenced = fenced;
+  }
+
+  public Integer getLogEpoch() {
+    return logEpoch;
+  }
+
+  public void setLogEpoch(Integer logEpoch) {
+    this.logEpoch = logEpoch;
   }
 }

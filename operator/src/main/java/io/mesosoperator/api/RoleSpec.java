@@ -1,6 +1,7 @@
 package io.mesosoperator.api;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
@@ -65,6 +66,13 @@ public class RoleSpec {
       "Packages for this role, replacing spec.packages.master or spec.packages.agent.")
   private List<@Pattern(PackagesSpec.PACKAGE_PATTERN) String> packages;
 
+  @JsonPropertyDescription(
+      "Masters only: allow growing from 1 master, which wipes the single master's Mesos"
+          + " replicated log (the registry: agents, maintenance, quota, weights). Mesos cannot"
+          + " add replicas to a log written with quorum 1; see docs/master-scaling.md.")
+  @Default("false")
+  private boolean acknowledgeLogWipe;
+
   /** The ports with the per-type default applied. */
   public List<Integer> portsOrDefault() {
     if (ports != null) {
@@ -127,5 +135,13 @@ public class RoleSpec {
 
   public void setPackages(List<String> packages) {
     this.packages = packages;
+  }
+
+  public boolean isAcknowledgeLogWipe() {
+    return acknowledgeLogWipe;
+  }
+
+  public void setAcknowledgeLogWipe(boolean acknowledgeLogWipe) {
+    this.acknowledgeLogWipe = acknowledgeLogWipe;
   }
 }

@@ -12,9 +12,10 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Pure: which MesosNodes a cluster must have, given the spec and what exists. Node names are stable
- * ({@code <cluster>-<role>-<ordinal>}); ZooKeeper ids are kept for as long as their node (or its
- * ensemble entry) exists and are never handed to another node meanwhile.
+ * Pure: which MesosNodes a cluster must have, given the spec and what exists: every master of a new
+ * cluster, and agents; masters of a running cluster are added and removed by {@link MasterScaling}.
+ * Node names are stable ({@code <cluster>-<role>-<ordinal>}); ZooKeeper ids are kept for as long as
+ * their node (or its ensemble entry) exists and are never handed to another node meanwhile.
  */
 public final class ClusterTopology {
   public static final int MAX_ZK_ID = 255;
@@ -86,17 +87,9 @@ public final class ClusterTopology {
     RoleSpec masterRole =
         spec.getRoles().stream().filter(r -> r.getType() == RoleType.MASTER).findFirst().get();
     long existingMasters = existing.stream().filter(e -> e.type() == RoleType.MASTER).count();
-    int knownMasters = (int) Math.max(existingMasters, ensemble.size());
-    int masters = masterRole.getReplicas();
-    if (knownMasters > 0 && knownMasters != masters) {
-      refusal =
-          "changing the number of masters from "
-              + knownMasters
-              + " to "
-              + masters
-              + " is not supported yet; the masters are left as they are";
-      masters = knownMasters;
-    }
+    // Only a cluster without masters gets all of them at once; changing the count of existing
+    // masters is MasterScaling's one gated step at a time.
+    int masters = existingMasters == 0 ? masterRole.getReplicas() : 0;
     boolean masterRoleRenamed =
         existing.stream()
             .anyMatch(e -> e.type() == RoleType.MASTER && !e.role().equals(masterRole.getName()));

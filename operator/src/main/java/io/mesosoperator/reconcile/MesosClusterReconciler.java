@@ -29,6 +29,7 @@ import io.mesosoperator.cloud.NetworkRequest;
 import io.mesosoperator.metrics.OperatorMetrics;
 import io.mesosoperator.node.ConditionState;
 import io.mesosoperator.plan.ClusterTopology;
+import io.mesosoperator.plan.MasterScaling;
 import io.mesosoperator.validation.SpecValidator;
 import io.mesosoperator.validation.ValidationError;
 import java.time.Clock;
@@ -161,8 +162,21 @@ public class MesosClusterReconciler implements Reconciler<MesosCluster>, Cleaner
               cluster.getSpec(),
               nodes.stream().map(MesosClusterReconciler::existing).toList(),
               ensembleIds(status));
+      boolean bootstrap = plan.create().stream().anyMatch(w -> w.type() == RoleType.MASTER);
+      List<Integer> firstEnsemble =
+          plan.create().stream()
+              .filter(w -> w.type() == RoleType.MASTER)
+              .map(ClusterTopology.Wanted::zkId)
+              .sorted()
+              .toList();
       for (ClusterTopology.Wanted wanted : plan.create()) {
-        client.resource(newNode(cluster, wanted)).create();
+        MesosNode node = newNode(cluster, wanted);
+        if (bootstrap && wanted.type() == RoleType.MASTER) {
+          // A new cluster's masters are created together, with explicit settings from the start.
+          node.getSpec().setQuorum(MasterScaling.majority(firstEnsemble.size()));
+          node.getSpec().setEnsemble(new ArrayList<>(firstEnsemble));
+        }
+        client.resource(node).create();
         events.normal(
             cluster,
             wanted.type() == RoleType.MASTER ? "MasterAdded" : "NodeAdded",
@@ -178,20 +192,30 @@ public class MesosClusterReconciler implements Reconciler<MesosCluster>, Cleaner
                   events.normal(cluster, "NodeRemoved", "removing node " + name);
                 });
       }
-      status.setConditions(
-          Conditions.set(
-              status.getConditions(),
-              MASTERS_SCALED,
-              plan.masterRefusal() == null
-                  ? ConditionState.isTrue("AsSpecified", "the masters are as specified")
-                  : ConditionState.isFalse("MasterScalingNotSupported", plan.masterRefusal()),
-              generation,
-              clock.instant()));
+      // Health first: a master scaling step is gated on what is observed now.
+      Observed seen =
+          observer == null ? new Observed(true, null) : observe(cluster, status, nodes, generation);
+      boolean healthy = seen.healthy();
+      MasterScaling.Step step =
+          plan.masterRefusal() != null || bootstrap
+              ? null
+              : scaleMasters(cluster, status, nodes, seen.zooKeeperLeader(), generation);
       if (plan.masterRefusal() != null) {
-        events.warning(cluster, "MasterScalingNotSupported", plan.masterRefusal());
+        setMastersScaled(
+            cluster,
+            status,
+            ConditionState.isFalse("MasterScalingNotSupported", plan.masterRefusal()),
+            generation);
+      } else if (bootstrap) {
+        setMastersScaled(
+            cluster,
+            status,
+            ConditionState.isTrue("AsSpecified", "creating the masters of a new cluster"),
+            generation);
       }
-      boolean healthy = observer == null || observe(cluster, status, nodes, generation);
-      summarize(cluster, status, nodes, plan, generation, healthy);
+      boolean mastersDone =
+          step == null ? plan.masterRefusal() == null : step instanceof MasterScaling.Done;
+      summarize(cluster, status, nodes, plan, generation, healthy && mastersDone);
       return finish(cluster, before, status);
     } finally {
       metrics.reconciled(NAME, Duration.ofNanos(System.nanoTime() - started));
@@ -397,9 +421,11 @@ public class MesosClusterReconciler implements Reconciler<MesosCluster>, Cleaner
                 ? "NodesPending"
                 : plan.masterRefusal() != null
                     ? "MasterScalingNotSupported"
-                    : mastersReady != mastersDesired || agentsReady != agentsDesired
-                        ? "NodesNotReady"
-                        : "ServicesNotHealthy";
+                    : !Conditions.isTrue(status.getConditions(), MASTERS_SCALED)
+                        ? "MastersScaling"
+                        : mastersReady != mastersDesired || agentsReady != agentsDesired
+                            ? "NodesNotReady"
+                            : "ServicesNotHealthy";
     status.setConditions(
         Conditions.set(
             status.getConditions(),
@@ -468,12 +494,14 @@ public class MesosClusterReconciler implements Reconciler<MesosCluster>, Cleaner
    * Health from real signals and the Marathon apps. Returns whether the cluster is healthy and
    * every app is deployed.
    */
-  private boolean observe(
+  private Observed observe(
       MesosCluster cluster, MesosClusterStatus status, List<MesosNode> nodes, Long generation)
       throws java.io.IOException {
     List<MesosNode> masters =
         nodes.stream()
             .filter(n -> n.getSpec().getRoleType() == RoleType.MASTER)
+            // A fenced master is no member any more: its stopped services prove nothing.
+            .filter(n -> !Boolean.TRUE.equals(n.getSpec().getFenced()))
             .filter(n -> n.getStatus() != null && n.getStatus().getPrivateAddress() != null)
             .filter(n -> n.getStatus().getHostKey() != null)
             .filter(n -> Conditions.isTrue(n.getStatus().getConditions(), Conditions.CONFIGURED))
@@ -488,7 +516,7 @@ public class MesosClusterReconciler implements Reconciler<MesosCluster>, Cleaner
         status.setConditions(
             Conditions.set(status.getConditions(), type, waiting, generation, now));
       }
-      return false;
+      return new Observed(false, null);
     }
     Map<String, String> lastApplied = new HashMap<>();
     status.getApps().stream()
@@ -554,11 +582,174 @@ public class MesosClusterReconciler implements Reconciler<MesosCluster>, Cleaner
     if (seen.error() != null) {
       LOG.info("observing the cluster: {}", seen.error());
     }
-    return appsDeployed
-        && health.zooKeeperQuorum().isTrue()
-        && health.mesosLeaderElected().isTrue()
-        && health.agentsRegistered().isTrue()
-        && health.marathonReady().isTrue();
+    return new Observed(
+        appsDeployed
+            && health.zooKeeperQuorum().isTrue()
+            && health.mesosLeaderElected().isTrue()
+            && health.agentsRegistered().isTrue()
+            && health.marathonReady().isTrue(),
+        health.zooKeeperLeader());
+  }
+
+  /**
+   * What observing found.
+   *
+   * @param healthy healthy and every app deployed
+   * @param zooKeeperLeader node name of the ZooKeeper leader, or null
+   */
+  private record Observed(boolean healthy, String zooKeeperLeader) {}
+
+  /**
+   * Master scaling: plans the one next step from what exists (nodes, the settings their status says
+   * they were configured with, health), makes it, and reports it. Never from memory.
+   */
+  private MasterScaling.Step scaleMasters(
+      MesosCluster cluster,
+      MesosClusterStatus status,
+      List<MesosNode> nodes,
+      String zooKeeperLeader,
+      Long generation) {
+    RoleSpec role =
+        cluster.getSpec().getRoles().stream()
+            .filter(r -> r.getType() == RoleType.MASTER)
+            .findFirst()
+            .orElseThrow();
+    MasterScaling.Health health =
+        observer == null
+            ? MasterScaling.Health.UNOBSERVED
+            : new MasterScaling.Health(
+                true,
+                Conditions.isTrue(status.getConditions(), ZOOKEEPER_QUORUM),
+                Conditions.isTrue(status.getConditions(), MESOS_LEADER_ELECTED),
+                zooKeeperLeader);
+    MasterScaling.Step step =
+        MasterScaling.plan(
+            new MasterScaling.Input(
+                cluster.getMetadata().getName(),
+                role.getName(),
+                role.getReplicas(),
+                role.isAcknowledgeLogWipe(),
+                nodes.stream()
+                    .filter(n -> n.getSpec().getRoleType() == RoleType.MASTER)
+                    .filter(n -> n.getSpec().getZkId() != null)
+                    .map(MesosClusterReconciler::member)
+                    .toList(),
+                health));
+    String ns = cluster.getMetadata().getNamespace();
+    if (step instanceof MasterScaling.Pin pin) {
+      pin.settings().forEach((name, settings) -> writeSettings(ns, name, settings));
+    } else if (step instanceof MasterScaling.Reconfigure r) {
+      writeSettings(ns, r.node(), r.settings());
+      String reason =
+          switch (r.change()) {
+            case RAISE_QUORUM -> "QuorumRaised";
+            case LOWER_QUORUM -> "QuorumLowered";
+            case ENSEMBLE -> "EnsembleChanged";
+            case FENCE -> "MasterFenced";
+          };
+      events.normal(cluster, reason, r.message());
+    } else if (step instanceof MasterScaling.Create c) {
+      MesosNode node =
+          newNode(
+              cluster,
+              new ClusterTopology.Wanted(
+                  c.node(), role.getName(), RoleType.MASTER, c.ordinal(), c.zkId()));
+      node.getSpec().setQuorum(c.settings().quorum());
+      node.getSpec().setEnsemble(new ArrayList<>(c.settings().ensemble()));
+      try {
+        client.resource(node).create();
+        events.normal(cluster, "MasterAdded", c.message());
+      } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+        if (e.getCode() != 409) {
+          throw e;
+        }
+        // Our own create, not yet in the informer cache: nothing to do.
+      }
+    } else if (step instanceof MasterScaling.Delete d) {
+      nodes.stream()
+          .filter(n -> n.getMetadata().getName().equals(d.node()))
+          .filter(n -> n.getMetadata().getDeletionTimestamp() == null)
+          .forEach(
+              n -> {
+                client.resource(n).delete();
+                events.normal(cluster, "MasterRemoved", d.message());
+              });
+    }
+    ConditionState state;
+    if (step instanceof MasterScaling.Done d) {
+      state = ConditionState.isTrue("AsSpecified", d.message());
+    } else if (step instanceof MasterScaling.Refused r) {
+      state = ConditionState.isFalse(r.reason(), r.message());
+    } else if (step instanceof MasterScaling.WaitForHealth w) {
+      state = ConditionState.isFalse("WaitingForHealth", w.message());
+    } else {
+      state =
+          ConditionState.isFalse(
+              step.direction() == MasterScaling.Direction.DOWN ? "ScalingDown" : "ScalingUp",
+              step.message());
+    }
+    boolean newRefusal =
+        step instanceof MasterScaling.Refused
+            && !Conditions.get(status.getConditions(), MASTERS_SCALED)
+                .map(c -> state.reason().equals(c.getReason()))
+                .orElse(false);
+    if (newRefusal) {
+      events.warning(cluster, state.reason(), state.message());
+    }
+    setMastersScaled(cluster, status, state, generation);
+    return step;
+  }
+
+  private void setMastersScaled(
+      MesosCluster cluster, MesosClusterStatus status, ConditionState state, Long generation) {
+    status.setConditions(
+        Conditions.set(status.getConditions(), MASTERS_SCALED, state, generation, clock.instant()));
+  }
+
+  /** Writes a master's settings into its spec (the operator owns MesosNode specs). */
+  private void writeSettings(String namespace, String name, MasterScaling.Settings settings) {
+    client
+        .resources(MesosNode.class)
+        .inNamespace(namespace)
+        .withName(name)
+        .edit(
+            n -> {
+              n.getSpec().setQuorum(settings.quorum());
+              n.getSpec().setEnsemble(new ArrayList<>(settings.ensemble()));
+              n.getSpec().setFenced(settings.fenced() ? Boolean.TRUE : null);
+              n.getSpec().setLogEpoch(settings.logEpoch() > 0 ? settings.logEpoch() : null);
+              return n;
+            });
+  }
+
+  /** A master node as the planner sees it: spec (wanted) and status (applied). */
+  static MasterScaling.Member member(MesosNode node) {
+    MesosNodeSpec spec = node.getSpec();
+    var st = node.getStatus();
+    MasterScaling.Settings wanted =
+        spec.getQuorum() == null || spec.getEnsemble() == null
+            ? null
+            : new MasterScaling.Settings(
+                spec.getQuorum(),
+                spec.getEnsemble(),
+                Boolean.TRUE.equals(spec.getFenced()),
+                spec.getLogEpoch() == null ? 0 : spec.getLogEpoch());
+    MasterScaling.Settings applied =
+        st == null || st.getQuorum() == null || st.getEnsemble() == null
+            ? null
+            : new MasterScaling.Settings(
+                st.getQuorum(),
+                st.getEnsemble(),
+                Boolean.TRUE.equals(st.getFenced()),
+                st.getLogEpoch() == null ? 0 : st.getLogEpoch());
+    return new MasterScaling.Member(
+        node.getMetadata().getName(),
+        spec.getOrdinal(),
+        spec.getZkId(),
+        node.getMetadata().getDeletionTimestamp() != null,
+        wanted,
+        applied,
+        st != null && Conditions.isTrue(st.getConditions(), Conditions.CONFIGURED));
   }
 
   private UpdateControl<MesosCluster> finish(

@@ -29,6 +29,7 @@ import io.mesosoperator.node.NodeConfigurer;
 import io.mesosoperator.node.NodeEvent;
 import io.mesosoperator.node.NodeResult;
 import io.mesosoperator.node.NodeTarget;
+import io.mesosoperator.render.ClusterRenderer;
 import io.mesosoperator.render.NodeInfo;
 import io.mesosoperator.validation.SpecValidator;
 import java.time.Clock;
@@ -192,7 +193,12 @@ public class MesosNodeReconciler implements Reconciler<MesosNode>, Cleaner<Mesos
               configurer.plan(
                   prepared.target(),
                   facts ->
-                      desired.render(cluster.getSpec(), prepared.infos(), prepared.self(), facts)));
+                      desired.render(
+                          cluster.getSpec(),
+                          prepared.infos(),
+                          prepared.self(),
+                          facts,
+                          masterSettings(node))));
         }
       }
     } catch (CloudException e) {
@@ -359,9 +365,10 @@ public class MesosNodeReconciler implements Reconciler<MesosNode>, Cleaner<Mesos
     List<NodeInfo> infos = prepared.infos();
     NodeInfo self = prepared.self();
     String pinned = target.pinnedHostKey();
+    ClusterRenderer.MasterSettings settings = masterSettings(node);
     NodeResult result =
         configurer.configure(
-            target, facts -> desired.render(cluster.getSpec(), infos, self, facts));
+            target, facts -> desired.render(cluster.getSpec(), infos, self, facts, settings));
     Instant now = clock.instant();
     status.setConditions(
         Conditions.set(
@@ -374,6 +381,9 @@ public class MesosNodeReconciler implements Reconciler<MesosNode>, Cleaner<Mesos
             generation,
             now));
     setConfigured(status, result.configured(), generation);
+    if (result.configured().isTrue()) {
+      recordMasterSettings(node, status, infos);
+    }
     if (result.hostKey() != null && status.getHostKey() == null) {
       status.setHostKey(result.hostKey()); // trust on first use, pinned from now on
     } else if (result.hostKey() != null && result.hostKey().equals(pinned)) {
@@ -446,6 +456,39 @@ public class MesosNodeReconciler implements Reconciler<MesosNode>, Cleaner<Mesos
       MDC.remove("node");
       MDC.remove("cluster");
     }
+  }
+
+  /** A master's effective settings as the cluster reconciler wrote them in its spec. */
+  static ClusterRenderer.MasterSettings masterSettings(MesosNode node) {
+    var spec = node.getSpec();
+    if (spec.getRoleType() != io.mesosoperator.api.RoleType.MASTER) {
+      return ClusterRenderer.MasterSettings.DEFAULT;
+    }
+    return new ClusterRenderer.MasterSettings(
+        spec.getQuorum(),
+        spec.getEnsemble() == null ? null : List.copyOf(spec.getEnsemble()),
+        Boolean.TRUE.equals(spec.getFenced()),
+        spec.getLogEpoch() == null ? 0 : spec.getLogEpoch());
+  }
+
+  /**
+   * Records in status the quorum and ensemble a master now runs with (the defaults resolved), so
+   * master scaling resumes from what was applied, never from memory.
+   */
+  private static void recordMasterSettings(
+      MesosNode node, MesosNodeStatus status, List<NodeInfo> infos) {
+    if (node.getSpec().getRoleType() != io.mesosoperator.api.RoleType.MASTER) {
+      return;
+    }
+    ClusterRenderer.MasterSettings s = masterSettings(node);
+    List<Integer> allMasters =
+        infos.stream().filter(i -> i.zkId() != null).map(NodeInfo::zkId).sorted().toList();
+    List<Integer> ensemble =
+        s.ensemble() != null ? s.ensemble().stream().sorted().toList() : allMasters;
+    status.setQuorum(s.quorum() != null ? s.quorum() : ClusterRenderer.quorum(allMasters.size()));
+    status.setEnsemble(new ArrayList<>(ensemble));
+    status.setFenced(s.fenced() ? Boolean.TRUE : null);
+    status.setLogEpoch(s.logEpoch() > 0 ? s.logEpoch() : null);
   }
 
   private void setConfigured(MesosNodeStatus status, ConditionState state, Long generation) {

@@ -37,6 +37,7 @@ public final class ClusterRenderer {
   public static final String MASTER_QUORUM = "/etc/mesos-master/quorum";
   public static final String MASTER_IP = "/etc/mesos-master/ip";
   public static final String MASTER_HOSTNAME = "/etc/mesos-master/hostname";
+  public static final String MASTER_WORK_DIR = "/etc/mesos-master/work_dir";
   public static final String MARATHON_HOSTNAME = "/etc/marathon/conf/hostname";
   public static final String MARATHON_MASTER = "/etc/marathon/conf/master";
   public static final String MARATHON_ZK = "/etc/marathon/conf/zk";
@@ -56,6 +57,27 @@ public final class ClusterRenderer {
   private ClusterRenderer() {}
 
   /**
+   * What the operator decided a master runs with while the masters are scaled (see {@code
+   * plan/MasterScaling}); {@link #DEFAULT} everywhere else.
+   *
+   * @param quorum the Mesos quorum, or null for a strict majority of the masters in the node list
+   * @param ensemble ZooKeeper ids of the ensemble members this master lists (zoo.cfg, ZooKeeper
+   *     URLs), or null for every master in the node list
+   * @param fenced stop and disable ZooKeeper, mesos-master and Marathon for good
+   * @param logEpoch above 0: mesos-master uses the fresh work_dir {@code
+   *     /var/lib/mesos/log-epoch-<n>}, an empty replicated log
+   */
+  public record MasterSettings(
+      Integer quorum, List<Integer> ensemble, boolean fenced, int logEpoch) {
+    public static final MasterSettings DEFAULT = new MasterSettings(null, null, false, 0);
+  }
+
+  /** The work directory (so the replicated log) of a log epoch; 0 is the package default. */
+  public static String workDir(int logEpoch) {
+    return logEpoch <= 0 ? "/var/lib/mesos" : "/var/lib/mesos/log-epoch-" + logEpoch;
+  }
+
+  /**
    * Everything one node must have.
    *
    * @param spec the cluster's spec
@@ -67,6 +89,24 @@ public final class ClusterRenderer {
    */
   public static NodeConfig render(
       MesosClusterSpec spec, List<NodeInfo> nodes, NodeInfo node, NodeFacts facts) {
+    return render(spec, nodes, node, facts, MasterSettings.DEFAULT);
+  }
+
+  /**
+   * Everything one node must have, with a master's effective quorum and ensemble.
+   *
+   * @param settings for masters: quorum, ensemble membership, fencing and log epoch; ignored for
+   *     agents, which list every master in the node list
+   */
+  public static NodeConfig render(
+      MesosClusterSpec spec,
+      List<NodeInfo> nodes,
+      NodeInfo node,
+      NodeFacts facts,
+      MasterSettings settings) {
+    if (settings == null) {
+      settings = MasterSettings.DEFAULT;
+    }
     RoleSpec role = roleOf(spec, node);
     RoleType type = role.getType();
     List<ManagedFile> files = new ArrayList<>();
@@ -84,7 +124,11 @@ public final class ClusterRenderer {
                   + "PermitRootLogin no\n"
                   + "ChallengeResponseAuthentication no\n"));
     }
-    String mesosZk = zkUrl(spec, nodes, "/mesos");
+    // A master lists the ensemble it was told to (one member changes at a time while masters
+    // scale); agents list every master.
+    List<NodeInfo> members =
+        type == RoleType.MASTER ? members(spec, nodes, settings) : masters(spec, nodes);
+    String mesosZk = zkUrl(spec, members, "/mesos");
     files.add(ManagedFile.whole(ZK, line(mesosZk)));
 
     List<String> services = new ArrayList<>();
@@ -97,19 +141,31 @@ public final class ClusterRenderer {
     String advertised = node.advertisedAddress();
     if (type == RoleType.MASTER) {
       files.add(ManagedFile.whole(ZK_MYID, line(String.valueOf(zkIdOf(node)))));
-      files.add(ManagedFile.whole(ZOO_CFG, zooCfg(spec, nodes)));
-      files.add(
-          ManagedFile.whole(
-              MASTER_QUORUM, line(String.valueOf(quorum(masters(spec, nodes).size())))));
+      files.add(ManagedFile.whole(ZOO_CFG, zooCfg(spec, members)));
+      int quorum =
+          settings.quorum() != null ? settings.quorum() : quorum(masters(spec, nodes).size());
+      files.add(ManagedFile.whole(MASTER_QUORUM, line(String.valueOf(quorum))));
       files.add(ManagedFile.whole(MASTER_IP, line(node.privateAddress())));
       files.add(ManagedFile.whole(MASTER_HOSTNAME, line(advertised)));
+      List<String> masterTriggers =
+          new ArrayList<>(List.of(ZK, MASTER_QUORUM, MASTER_IP, MASTER_HOSTNAME));
+      if (settings.logEpoch() > 0) {
+        // A fresh work_dir is an empty replicated log; the old one stays on disk untouched.
+        files.add(ManagedFile.whole(MASTER_WORK_DIR, line(workDir(settings.logEpoch()))));
+        masterTriggers.add(MASTER_WORK_DIR);
+      }
       files.add(ManagedFile.whole(MARATHON_HOSTNAME, line(advertised)));
       files.add(ManagedFile.whole(MARATHON_MASTER, line(mesosZk)));
-      files.add(ManagedFile.whole(MARATHON_ZK, line(zkUrl(spec, nodes, "/marathon"))));
-      services.addAll(List.of(ZOOKEEPER, MESOS_MASTER, MARATHON));
-      disabled = List.of(MESOS_SLAVE);
+      files.add(ManagedFile.whole(MARATHON_ZK, line(zkUrl(spec, members, "/marathon"))));
+      if (settings.fenced()) {
+        // Fenced for good: nothing of the master may run again on this machine.
+        disabled = List.of(ZOOKEEPER, MESOS_MASTER, MARATHON, MESOS_SLAVE);
+      } else {
+        services.addAll(List.of(ZOOKEEPER, MESOS_MASTER, MARATHON));
+        disabled = List.of(MESOS_SLAVE);
+      }
       triggers.put(ZOOKEEPER, List.of(ZK_MYID, ZOO_CFG));
-      triggers.put(MESOS_MASTER, List.of(ZK, MASTER_QUORUM, MASTER_IP, MASTER_HOSTNAME));
+      triggers.put(MESOS_MASTER, List.copyOf(masterTriggers));
       triggers.put(MARATHON, List.of(MARATHON_HOSTNAME, MARATHON_MASTER, MARATHON_ZK));
     } else {
       files.add(ManagedFile.whole(SLAVE_IP, line(node.privateAddress())));
@@ -175,6 +231,16 @@ public final class ClusterRenderer {
             .map(m -> m.privateAddress() + ":" + port)
             .collect(Collectors.joining(","));
     return "zk://" + hosts + (path.startsWith("/") ? path : "/" + path);
+  }
+
+  /** The masters a master lists: those in its ensemble, or all of them by default. */
+  static List<NodeInfo> members(
+      MesosClusterSpec spec, List<NodeInfo> nodes, MasterSettings settings) {
+    List<NodeInfo> all = masters(spec, nodes);
+    if (settings.ensemble() == null) {
+      return all;
+    }
+    return all.stream().filter(m -> settings.ensemble().contains(zkIdOf(m))).toList();
   }
 
   /** The masters among {@code nodes}, ordered by ZooKeeper id. */

@@ -204,7 +204,7 @@ class MesosClusterOperatorTest {
   }
 
   @Test
-  void masterCountChangesAreRefusedAndNothingIsTouched() {
+  void masterScalingWaitsForConfiguredMastersAndTouchesNothingMeanwhile() {
     String uid = applyTutorial().getMetadata().getUid();
     awaitMachines(uid, 6);
     edit(c -> c.getSpec().getRoles().get(0).setReplicas(5));
@@ -217,7 +217,12 @@ class MesosClusterOperatorTest {
                             OperatorHarness.get(client, "tutorial").getStatus().getConditions(),
                             "MastersScaled"))
                     .hasValueSatisfying(
-                        c -> assertThat(c.getReason()).isEqualTo("MasterScalingNotSupported")));
+                        c -> {
+                          // Without node configuration the masters never report their settings.
+                          assertThat(c.getReason()).isEqualTo("ScalingUp");
+                          assertThat(c.getMessage()).contains("to be configured");
+                        }));
+    OperatorHarness.quiet(Duration.ofSeconds(3));
     assertThat(cloud.list(uid)).hasSize(6);
   }
 

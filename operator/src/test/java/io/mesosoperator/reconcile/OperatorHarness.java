@@ -42,12 +42,20 @@ final class OperatorHarness {
 
   static OperatorRuntime start(
       KubernetesClient client, ProviderResolver providers, NodeConfigurer configurer) {
+    return start(client, providers, configurer, (spec, nodes, node, facts, settings) -> null);
+  }
+
+  static OperatorRuntime start(
+      KubernetesClient client,
+      ProviderResolver providers,
+      NodeConfigurer configurer,
+      DesiredConfig desired) {
     OperatorRuntime runtime =
         new OperatorRuntime(
             client,
             providers,
             configurer == null ? new NoopNodeConfigurer() : configurer,
-            (spec, nodes, node, facts) -> null,
+            desired,
             null,
             io.mesosoperator.metrics.OperatorMetrics.inMemory(),
             Clock.systemUTC(),
