@@ -1,0 +1,38 @@
+package io.mesosoperator.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A tiny benchmark run in every {@code mvn verify} (3+1 and 3+50 simulated nodes): proves the
+ * benchmark still runs end to end and reports every key. Timings are not asserted.
+ */
+class BenchSmokeIT {
+  @TempDir Path work;
+
+  @Test
+  void everyKeyIsReported() throws Exception {
+    BenchResults results = Benchmark.run(Benchmark.Variant.SMOKE, work);
+    results.print(System.out);
+    Path out = MockApi.ROOT.resolve("operator/target/bench/smoke-results.json");
+    results.write(out, Benchmark.machine());
+
+    assertThat(results.entries().keySet()).containsExactlyInAnyOrderElementsOf(BenchResults.KEYS);
+    results
+        .entries()
+        .forEach(
+            (key, e) -> {
+              if (e.pending()) {
+                assertThat(e.value()).as(key).isNull();
+                assertThat(e.note()).as(key).contains("pending");
+              } else if (!key.equals("operator_idle_rss_mib")) {
+                assertThat(e.value()).as(key + ": " + e.note()).isNotNull();
+              }
+            });
+    assertThat(results.entries().get("scale_nodes").value()).isEqualTo(53.0);
+    assertThat(out).exists().content().contains("\"scale_converge_s\"");
+  }
+}

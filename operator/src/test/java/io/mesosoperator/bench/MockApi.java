@@ -1,0 +1,108 @@
+package io.mesosoperator.bench;
+
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import io.fabric8.mockwebserver.ServerRequest;
+import io.fabric8.mockwebserver.ServerResponse;
+import io.fabric8.mockwebserver.http.RecordedRequest;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The fabric8 mock API server in CRUD mode on loopback, with the project's CRDs and a namespace. A
+ * background thread drains the server's request log as it grows (it would otherwise hold every
+ * request for the whole run) and counts reads and writes (anything but GET).
+ */
+final class MockApi implements AutoCloseable {
+  static final String NS = "bench";
+  static final Path ROOT = Path.of(System.getProperty("project.root", ".."));
+
+  final KubernetesMockServer server;
+  final KubernetesClient client;
+  final AtomicLong writes = new AtomicLong();
+  final AtomicLong reads = new AtomicLong();
+
+  /** Held so the level sticks: the mock logs every request at INFO otherwise. */
+  private static final java.util.logging.Logger MOCK_LOG =
+      java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
+
+  private final Thread drainer;
+  private volatile boolean running = true;
+
+  MockApi() throws Exception {
+    MOCK_LOG.setLevel(java.util.logging.Level.WARNING);
+    Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
+    server =
+        new KubernetesMockServer(
+            new Context(),
+            new MockWebServer(),
+            responses,
+            new KubernetesMixedDispatcher(responses),
+            false);
+    server.init(InetAddress.getByName("127.0.0.1"), 0);
+    client = server.createClient();
+    drainer = new Thread(this::drain, "mock-api-drain");
+    drainer.setDaemon(true);
+    drainer.start();
+    for (String f :
+        List.of("mesosclusters.mesosoperator.io.yaml", "mesosnodes.mesosoperator.io.yaml")) {
+      try (InputStream in = Files.newInputStream(ROOT.resolve("crds").resolve(f))) {
+        CustomResourceDefinition crd =
+            client.apiextensions().v1().customResourceDefinitions().load(in).item();
+        client.apiextensions().v1().customResourceDefinitions().resource(crd).create();
+      }
+    }
+    client
+        .namespaces()
+        .resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build())
+        .create();
+  }
+
+  /** The server's URL, for a kubeconfig. */
+  String url() {
+    return "http://127.0.0.1:" + server.getPort();
+  }
+
+  private void drain() {
+    while (running) {
+      try {
+        RecordedRequest r = server.takeRequest(100, TimeUnit.MILLISECONDS);
+        if (r != null) {
+          (("GET".equals(r.getMethod())) ? reads : writes).incrementAndGet();
+        }
+      } catch (InterruptedException e) {
+        return;
+      } catch (RuntimeException e) {
+        // the server is going away
+      }
+    }
+  }
+
+  /** Waits until the request log is empty, so the counters are up to date. */
+  void settleCounters() throws InterruptedException {
+    for (int i = 0; i < 100 && server.getRequestCount() > reads.get() + writes.get(); i++) {
+      Thread.sleep(20);
+    }
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    client.close();
+    server.destroy();
+    running = false;
+    drainer.join(2000);
+  }
+}
