@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.mesosoperator.api.CloudSpec;
 import io.mesosoperator.api.MesosCluster;
 import io.mesosoperator.api.Providers;
+import io.mesosoperator.cloud.CachingMachineProvider;
 import io.mesosoperator.cloud.CloudException;
 import io.mesosoperator.cloud.MachineProvider;
 import io.mesosoperator.cloud.MachineProviders;
@@ -23,6 +24,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * identity} and {@code credential}); they never leave this class except into the provider.
  */
 public final class DefaultProviderResolver implements ProviderResolver, AutoCloseable {
+  private static final java.time.Duration LIST_TTL = java.time.Duration.ofSeconds(2);
+
   private final KubernetesClient client;
   private final Path localStateDir;
   private final Map<String, Entry> providers = new ConcurrentHashMap<>();
@@ -59,7 +62,8 @@ public final class DefaultProviderResolver implements ProviderResolver, AutoClos
     if (entry != null && entry.key().equals(key)) {
       return entry.provider();
     }
-    MachineProvider provider = build(cluster, credentials);
+    // One listing per cluster serves a pass of node reconciles (see CachingMachineProvider).
+    MachineProvider provider = new CachingMachineProvider(build(cluster, credentials), LIST_TTL);
     providers.put(cluster.getMetadata().getUid(), new Entry(key, provider));
     if (entry != null) {
       entry.provider().close();

@@ -39,6 +39,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -106,8 +107,31 @@ public class MesosNodeReconciler implements Reconciler<MesosNode>, Cleaner<Mesos
                 (MesosNode n) ->
                     Set.of(
                         new ResourceID(n.getSpec().getCluster(), n.getMetadata().getNamespace())))
+            // Nodes render from the spec and from each other, not from the cluster's status:
+            // status-only updates (counts, health) would wake every node for nothing.
+            .withOnUpdateFilter(
+                (MesosCluster a, MesosCluster b) ->
+                    !Objects.equals(
+                            a.getMetadata().getGeneration(), b.getMetadata().getGeneration())
+                        || !Objects.equals(
+                            a.getMetadata().getAnnotations(), b.getMetadata().getAnnotations()))
             .build();
-    return List.of(new InformerEventSource<>(clusters, context));
+    // A node's addresses appear in every other node's /etc/hosts and ZooKeeper settings: when
+    // they change (or the node goes), its siblings re-render.
+    var siblings =
+        InformerEventSourceConfiguration.from(MesosNode.class, MesosNode.class)
+            .withName("siblings")
+            .withSecondaryToPrimaryMapper(
+                (MesosNode n) ->
+                    context.getPrimaryCache().byIndex(BY_CLUSTER, clusterKey(n)).stream()
+                        .filter(o -> !o.getMetadata().getName().equals(n.getMetadata().getName()))
+                        .map(ResourceID::fromResource)
+                        .collect(Collectors.toSet()))
+            .withOnAddFilter((MesosNode n) -> false)
+            .withOnUpdateFilter((MesosNode a, MesosNode b) -> !addresses(a).equals(addresses(b)))
+            .build();
+    return List.of(
+        new InformerEventSource<>(clusters, context), new InformerEventSource<>(siblings, context));
   }
 
   @Override
@@ -546,6 +570,13 @@ public class MesosNodeReconciler implements Reconciler<MesosNode>, Cleaner<Mesos
         ? null
         : new String(
             java.util.Base64.getDecoder().decode(base64), java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  private static List<String> addresses(MesosNode n) {
+    MesosNodeStatus s = n.getStatus();
+    return s == null
+        ? List.of()
+        : java.util.Arrays.asList(s.getPrivateAddress(), s.getPublicAddress(), s.getIpv6Address());
   }
 
   static String loginSecret(MesosNode node) {

@@ -29,7 +29,7 @@ final class OperatorStartScenario {
                 throw new IllegalStateException("no cluster expected");
               },
               new NoopNodeConfigurer(),
-              (spec, nodes, node, facts) -> null,
+              (spec, nodes, node, settings, facts) -> null,
               null,
               OperatorMetrics.inMemory(),
               Clock.systemUTC(),
