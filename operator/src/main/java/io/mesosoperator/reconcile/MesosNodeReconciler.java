@@ -261,6 +261,16 @@ public class MesosNodeReconciler implements Reconciler<MesosNode>, Cleaner<Mesos
         events.normal(node, "MachineCreated", "created machine " + machine.id());
         LOG.info("created machine {}", machine.id());
         keepInitialLogin(node, machine.initialLogin());
+        if (status.getMachineId() != null && !status.getMachineId().equals(machine.id())) {
+          // The old machine vanished and this one replaces it: its host key is new by nature,
+          // and the operator made it, so it is trusted on first use like any new machine.
+          events.warning(
+              node,
+              "MachineReplaced",
+              "machine " + status.getMachineId() + " is gone; replaced by " + machine.id());
+          status.setHostKey(null);
+          status.setConfigDigest(null);
+        }
       }
       status.setMachineId(machine.id());
       status.setPrivateAddress(machine.privateAddress());

@@ -375,4 +375,37 @@ class MesosClusterOperatorTest {
                             type))
                     .hasValueSatisfying(c -> assertThat(c.getReason()).isEqualTo(reason)));
   }
+
+  @Test
+  void aMachineThatVanishedFromTheCloudIsReplaced() {
+    String uid = applyTutorial().getMetadata().getUid();
+    awaitMachines(uid, 6);
+    Machine gone =
+        cloud.list(uid).stream().filter(m -> m.node().equals("tutorial-slave-1")).findFirst().get();
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                OperatorHarness.nodes(client).stream()
+                    .filter(n -> n.getMetadata().getName().equals("tutorial-slave-1"))
+                    .anyMatch(
+                        n ->
+                            n.getStatus() != null
+                                && gone.id().equals(n.getStatus().getMachineId())));
+    cloud.machines.remove(gone.id());
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () -> {
+              MesosNode node =
+                  client
+                      .resources(MesosNode.class)
+                      .inNamespace(NS)
+                      .withName("tutorial-slave-1")
+                      .get();
+              assertThat(node.getStatus().getMachineId()).isNotEqualTo(gone.id()).isNotNull();
+            });
+    assertThat(cloud.list(uid)).hasSize(6);
+    assertThat(cloud.list(uid).stream().map(Machine::node).distinct().count()).isEqualTo(6);
+  }
 }
