@@ -75,6 +75,13 @@ public final class ApiServer implements AutoCloseable {
       }
     }
     for (String ns : namespaces) {
+      ensureNamespace(ns);
+    }
+  }
+
+  /** Creates a namespace unless it exists. */
+  public void ensureNamespace(String ns) {
+    if (client.namespaces().withName(ns).get() == null) {
       client
           .namespaces()
           .resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
