@@ -34,6 +34,9 @@ public final class ApiServer implements AutoCloseable {
 
   public static final String VERSION = "v1alpha1";
 
+  private static final java.util.logging.Logger QUIET =
+      java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
+
   private final KubernetesMockServer server;
   private final KubernetesClient client;
   private final Discovery discovery;
@@ -49,6 +52,8 @@ public final class ApiServer implements AutoCloseable {
 
   /** Starts on 127.0.0.1:port (0: any free port). */
   public static ApiServer start(int port) throws IOException {
+    // The mock logs every request through java.util.logging at INFO: keep logs readable.
+    QUIET.setLevel(java.util.logging.Level.WARNING);
     return new ApiServer(port);
   }
 
