@@ -36,7 +36,7 @@ fi
 
 MVN="mvn -B -q ${MVN_OPTS_DEMO:-}"
 # Main and test classes (the demo, the harness and the stand-ins live in test scope).
-$MVN -DskipTests install
+$MVN -DskipTests test-compile
 CP_FILE=operator/target/demo-classpath.txt
 $MVN -pl operator org.apache.maven.plugins:maven-dependency-plugin:3.8.1:build-classpath \
   -Dmdep.includeScope=test -Dmdep.outputFile="$PWD/$CP_FILE"

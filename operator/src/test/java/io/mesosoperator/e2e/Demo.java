@@ -77,6 +77,9 @@ public final class Demo {
                 },
                 "demo-shutdown"));
 
+    // A JVM started in the background by a non-interactive shell inherits SIGINT as ignored and
+    // would never see Ctrl-C or kill -INT: handle it explicitly (exit runs the hook above).
+    sun.misc.Signal.handle(new sun.misc.Signal("INT"), s -> System.exit(130));
     ApiServer api = ApiServer.start(port);
     LocalCluster operator = null;
     Map<String, String> uids = new LinkedHashMap<>(); // uid -> cidr

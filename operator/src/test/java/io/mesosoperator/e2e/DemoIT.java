@@ -94,12 +94,12 @@ class DemoIT {
                 "local",
                 "--type=merge",
                 "-p",
-                "{\"spec\":{\"roles\":[{\"name\":\"master\",\"type\":\"master\",\"replicas\":3},{\"name\":\"agent\",\"type\":\"agent\",\"replicas\":4}]}}"))
+                "{\"spec\":{\"marathon\":{\"pruneApps\":true}}}"))
         .contains("patched");
     MesosCluster patched =
         api.client().resources(MesosCluster.class).inNamespace("default").withName("local").get();
     assertThat(patched.getMetadata().getLabels()).containsEntry("demo", "yes");
-    assertThat(patched.getSpec().getRoles().get(1).getReplicas()).isEqualTo(4);
+    assertThat(patched.getSpec().getMarathon().isPruneApps()).isTrue();
 
     assertThat(kubectl("delete", "mc", "local")).contains("deleted");
     assertThat(api.client().resources(MesosCluster.class).inNamespace("default").list().getItems())
