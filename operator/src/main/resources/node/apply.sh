@@ -1,5 +1,7 @@
 # mesos-operator apply: set -e, one call per action. Command noise goes to the node's own log;
 # protocol lines go to fd 3 (the SSH stdout). On failure the log's tail is reported.
+# Init scripts run with fd 3 closed: a daemon that keeps inherited descriptors open would
+# otherwise hold the SSH channel open and hang the whole apply.
 set -e
 mkdir -p "$R/var/log"
 LOG="$R/var/log/mesos-operator.log"
@@ -76,8 +78,8 @@ write_block() {
 svc_disable() {
   case "$INIT" in
     systemd) systemctl disable --now "$1" ;;
-    sysvinit) update-rc.d "$1" disable; service "$1" stop </dev/null || true ;;
-    upstart) service "$1" stop </dev/null || true ;;
+    sysvinit) update-rc.d "$1" disable; service "$1" stop </dev/null 3>&- || true ;;
+    upstart) service "$1" stop </dev/null 3>&- || true ;;
   esac
 }
 
@@ -89,7 +91,7 @@ svc_restart() {
   if ! svc_exists "$1"; then SKIPPED=1; return 0; fi
   case "$INIT" in
     systemd) systemctl restart "$1" ;;
-    *) service "$1" restart </dev/null || service "$1" start </dev/null ;;
+    *) service "$1" restart </dev/null 3>&- || service "$1" start </dev/null 3>&- ;;
   esac
 }
 
@@ -97,22 +99,22 @@ svc_start() {
   if ! svc_exists "$1"; then SKIPPED=1; return 0; fi
   case "$INIT" in
     systemd) systemctl start "$1" ;;
-    *) service "$1" start </dev/null ;;
+    *) service "$1" start </dev/null 3>&- ;;
   esac
 }
 
 ssh_reload() {
   case "$INIT" in
     systemd) systemctl reload ssh || systemctl reload sshd ;;
-    *) service ssh reload </dev/null ;;
+    *) service ssh reload </dev/null 3>&- ;;
   esac
 }
 
 clock_enable() {
   case "$INIT" in
     systemd) systemctl enable --now chrony ;;
-    sysvinit) update-rc.d chrony enable; service chrony start </dev/null || true ;;
-    upstart) service chrony start </dev/null || true ;;
+    sysvinit) update-rc.d chrony enable; service chrony start </dev/null 3>&- || true ;;
+    upstart) service chrony start </dev/null 3>&- || true ;;
   esac
 }
 

@@ -79,6 +79,14 @@ public class MesosClusterReconciler implements Reconciler<MesosCluster>, Cleaner
    */
   private final Map<String, Long> networkEnsured = new java.util.concurrent.ConcurrentHashMap<>();
 
+  /**
+   * App digests last written to Marathon, per cluster uid: the same stale-cache gap as above. A
+   * reconcile that starts before our status write (with the digest) reaches the informer cache
+   * would otherwise see the app present but "changed" and write it a second time.
+   */
+  private final Map<String, Map<String, String>> appsApplied =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
   public MesosClusterReconciler(
       KubernetesClient client,
       ProviderResolver providers,
@@ -245,6 +253,7 @@ public class MesosClusterReconciler implements Reconciler<MesosCluster>, Cleaner
         return DeleteControl.noFinalizerRemoval().rescheduleAfter(Duration.ofSeconds(5).toMillis());
       }
       networkEnsured.remove(cluster.getMetadata().getUid());
+      appsApplied.remove(cluster.getMetadata().getUid());
       return DeleteControl.defaultDelete();
     } finally {
       MDC.remove("cluster");
@@ -522,6 +531,7 @@ public class MesosClusterReconciler implements Reconciler<MesosCluster>, Cleaner
     status.getApps().stream()
         .filter(a -> a.getDigest() != null)
         .forEach(a -> lastApplied.put(a.getId(), a.getDigest()));
+    lastApplied.putAll(appsApplied.getOrDefault(cluster.getMetadata().getUid(), Map.of()));
     ClusterObserver.Observation seen = observer.observe(cluster, masters, key, lastApplied);
     var health = seen.health();
     for (var probe : seen.probes()) {
@@ -577,6 +587,11 @@ public class MesosClusterReconciler implements Reconciler<MesosCluster>, Cleaner
         }
       }
       status.setApps(new ArrayList<>(apps));
+      Map<String, String> applied = new HashMap<>();
+      apps.stream()
+          .filter(a -> a.getDigest() != null)
+          .forEach(a -> applied.put(a.getId(), a.getDigest()));
+      appsApplied.put(cluster.getMetadata().getUid(), applied);
       appsDeployed = apps.stream().allMatch(a -> "Deployed".equals(a.getDeployment()));
     }
     if (seen.error() != null) {

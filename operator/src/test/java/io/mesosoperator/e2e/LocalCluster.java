@@ -1,0 +1,282 @@
+package io.mesosoperator.e2e;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.mesosoperator.api.MesosCluster;
+import io.mesosoperator.cloud.CloudException;
+import io.mesosoperator.cloud.CountingMachineProvider;
+import io.mesosoperator.cloud.Machine;
+import io.mesosoperator.cloud.MachineProvider;
+import io.mesosoperator.cloud.local.LocalMachineProvider;
+import io.mesosoperator.metrics.OperatorMetrics;
+import io.mesosoperator.node.SshNodeConfigurer;
+import io.mesosoperator.reconcile.DefaultProviderResolver;
+import io.mesosoperator.reconcile.OperatorRuntime;
+import io.mesosoperator.reconcile.ProviderResolver;
+import io.mesosoperator.reconcile.SshClusterObserver;
+import io.mesosoperator.render.ClusterRenderer;
+import io.mesosoperator.render.InitStyle;
+import io.mesosoperator.render.NodeFacts;
+import io.mesosoperator.standin.StandIns;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The operator in-process with its production wiring (local provider through {@link
+ * DefaultProviderResolver}, {@link SshNodeConfigurer}, {@link ClusterRenderer#render}, {@link
+ * SshClusterObserver}) plus what a real node would have had from its packages: the TEST STAND-INS
+ * for mesos-master, mesos-slave and Marathon, installed into every local machine as soon as it
+ * exists. Every provider is wrapped in a {@link CountingMachineProvider} so tests can see cloud
+ * mutations. Shared by {@code LocalClusterE2EIT} and {@code Demo}.
+ */
+public final class LocalCluster implements AutoCloseable {
+  /** What the local machines are: the host's Debian, SysV init scripts (no systemd inside). */
+  public static final NodeFacts BOOKWORM = new NodeFacts("debian", "bookworm", InitStyle.SYSVINIT);
+
+  private static final Logger LOG = LoggerFactory.getLogger(LocalCluster.class);
+
+  private final Path stateDir;
+  private final DefaultProviderResolver defaults;
+  private final CountingResolver resolver;
+  private final OperatorRuntime operator;
+  private final Thread installer;
+  private final String classpath;
+  private final Set<String> installed = ConcurrentHashMap.newKeySet();
+  private volatile boolean closing;
+
+  /**
+   * Starts the operator (all namespaces, no leader election) and the stand-in installer.
+   *
+   * @param stateDir the local provider's state directory (machines live below it)
+   * @param resync how often a converged resource is observed again
+   */
+  public LocalCluster(KubernetesClient client, Path stateDir, Duration resync) {
+    this.stateDir = stateDir;
+    this.defaults = new DefaultProviderResolver(client, stateDir);
+    this.resolver = new CountingResolver(defaults);
+    this.classpath = StandIns.testClasspath();
+    this.operator =
+        new OperatorRuntime(
+            client,
+            resolver,
+            new SshNodeConfigurer(),
+            ClusterRenderer::render,
+            new SshClusterObserver(),
+            OperatorMetrics.inMemory(),
+            Clock.systemUTC(),
+            new OperatorRuntime.Settings(Set.of(), null, null, 16, resync));
+    this.installer = new Thread(this::installLoop, "standin-installer");
+    installer.setDaemon(true);
+    installer.start();
+    operator.start();
+  }
+
+  /** What is missing on this host for local machines (empty when everything is there). */
+  public static List<String> missingPrerequisites() throws IOException {
+    List<String> missing = new ArrayList<>();
+    if (!Files.readString(Path.of("/proc/self/status")).matches("(?s).*\nUid:\\s+\\d+\\s+0\\s.*")) {
+      missing.add("root");
+    }
+    for (String tool :
+        List.of(
+            "/usr/sbin/ip",
+            "/usr/bin/unshare",
+            "/usr/bin/nsenter",
+            "/usr/bin/setsid",
+            "/usr/sbin/sshd",
+            "/usr/bin/ssh-keygen",
+            "/usr/bin/sudo",
+            "/etc/init.d/zookeeper",
+            "/etc/init.d/ssh")) {
+      if (!Files.isExecutable(Path.of(tool))) {
+        missing.add(tool);
+      }
+    }
+    return missing;
+  }
+
+  public Path stateDir() {
+    return stateDir;
+  }
+
+  /** The counting provider the operator uses for a cluster, once it resolved one. */
+  public CountingMachineProvider provider(String clusterUid) {
+    return resolver.byCluster.get(clusterUid);
+  }
+
+  /** The local provider under {@link #provider(String)}. */
+  public LocalMachineProvider local(String clusterUid) {
+    CountingMachineProvider p = provider(clusterUid);
+    return p == null ? null : (LocalMachineProvider) p.delegate();
+  }
+
+  /** Machine ids the stand-ins were installed into. */
+  public Set<String> standInsInstalled() {
+    return Set.copyOf(installed);
+  }
+
+  /** A shell into a machine of a cluster (nsenter, as root). */
+  public StandIns.NodeShell shell(String clusterUid, String machineId) {
+    return StandIns.nsenter(local(clusterUid), machineId);
+  }
+
+  /** Runs a shell command line inside a machine and returns its output. */
+  public String sh(String clusterUid, String machineId, String script) throws IOException {
+    return shell(clusterUid, machineId).run(List.of("sh", "-c", script), null);
+  }
+
+  /** Reads a file inside a machine ("" when absent). */
+  public String cat(String clusterUid, String machineId, String path) throws IOException {
+    return shell(clusterUid, machineId)
+        .run(List.of("sh", "-c", "cat \"$1\" 2>/dev/null || true", "sh", path), null);
+  }
+
+  /** Stops the installer and the operator (the machines stay). */
+  @Override
+  public void close() {
+    closing = true;
+    installer.interrupt();
+    try {
+      installer.join(TimeUnit.SECONDS.toMillis(30));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    operator.close();
+    defaults.close();
+  }
+
+  /**
+   * Destroys whatever machines of a cluster are left and its bridge, with a provider of its own
+   * (for teardown after a failure: call after {@link #close()} so nothing recreates them).
+   */
+  public static List<String> destroyLeftovers(Path stateDir, String cidr, String clusterUid)
+      throws CloudException {
+    List<String> destroyed = new ArrayList<>();
+    try (LocalMachineProvider p = new LocalMachineProvider(null, cidr, stateDir, null, null)) {
+      for (Machine m : p.list(clusterUid)) {
+        p.destroy(m.id());
+        destroyed.add(m.id());
+      }
+      p.releaseNetwork(clusterUid);
+    }
+    return destroyed;
+  }
+
+  /** Host PIDs in a network namespace (ip netns pids). */
+  public static List<Long> netnsPids(String netns) throws IOException {
+    List<Long> pids = new ArrayList<>();
+    for (String s : host(List.of("ip", "netns", "pids", netns)).split("\\s+")) {
+      if (s.matches("\\d{1,10}")) {
+        pids.add(Long.parseLong(s));
+      }
+    }
+    return pids;
+  }
+
+  /** Command line of a host process ("" when gone). */
+  public static String cmdline(long pid) {
+    try {
+      return new String(Files.readAllBytes(Path.of("/proc", Long.toString(pid), "cmdline")), UTF8)
+          .replace('\0', ' ');
+    } catch (IOException e) {
+      return "";
+    }
+  }
+
+  /** Alive and not a zombie. */
+  public static boolean alive(long pid) {
+    try {
+      String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+      return !stat.substring(stat.lastIndexOf(')') + 2).startsWith("Z");
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /** Runs a host command (bounded), returns stdout, throws unless it exits 0. */
+  public static String host(List<String> argv) throws IOException {
+    Path out = Files.createTempFile("mo-e2e-", ".out");
+    try {
+      Process p =
+          new ProcessBuilder(argv)
+              .redirectErrorStream(true)
+              .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
+              .redirectOutput(out.toFile())
+              .start();
+      if (!p.waitFor(60, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+        throw new IOException(argv + " did not finish within 60 s");
+      }
+      String o = Files.readString(out);
+      if (p.exitValue() != 0) {
+        throw new IOException(argv + " exited " + p.exitValue() + ": " + o);
+      }
+      return o;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted", e);
+    } finally {
+      Files.deleteIfExists(out);
+    }
+  }
+
+  private static final java.nio.charset.Charset UTF8 = StandardCharsets.UTF_8;
+
+  /** Installs the stand-ins into every running machine it has not done yet; polls. */
+  private void installLoop() {
+    while (!closing && !Thread.currentThread().isInterrupted()) {
+      for (Map.Entry<String, CountingMachineProvider> e : resolver.byCluster.entrySet()) {
+        if (!(e.getValue().delegate() instanceof LocalMachineProvider local)) {
+          continue;
+        }
+        try {
+          for (Machine m : local.list(e.getKey())) {
+            if (closing || m.state() != Machine.State.RUNNING || installed.contains(m.id())) {
+              continue;
+            }
+            StandIns.install(StandIns.nsenter(local, m.id()), classpath);
+            installed.add(m.id());
+            LOG.info("stand-ins installed into {} ({})", m.id(), m.node());
+          }
+        } catch (CloudException | IOException | RuntimeException ex) {
+          // A machine still booting or already going: try again on the next round.
+          LOG.debug("stand-in install deferred: {}", ex.getMessage());
+        }
+      }
+      try {
+        Thread.sleep(300);
+      } catch (InterruptedException ex) {
+        return;
+      }
+    }
+  }
+
+  /** Wraps each provider the default resolver builds in one counting provider. */
+  private static final class CountingResolver implements ProviderResolver {
+    private final ProviderResolver delegate;
+    final Map<String, CountingMachineProvider> byCluster = new ConcurrentHashMap<>();
+
+    CountingResolver(ProviderResolver delegate) {
+      this.delegate = delegate;
+    }
+
+    @Override
+    public MachineProvider resolve(MesosCluster cluster) throws CloudException {
+      MachineProvider p = delegate.resolve(cluster);
+      return byCluster.compute(
+          cluster.getMetadata().getUid(),
+          (uid, old) -> old != null && old.delegate() == p ? old : new CountingMachineProvider(p));
+    }
+  }
+}
