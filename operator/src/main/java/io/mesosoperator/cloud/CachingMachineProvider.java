@@ -32,6 +32,11 @@ public final class CachingMachineProvider implements MachineProvider {
     this.nanoTime = nanoTime;
   }
 
+  /** The provider underneath. */
+  public MachineProvider delegate() {
+    return delegate;
+  }
+
   @Override
   public void ensureNetwork(NetworkRequest request) throws CloudException {
     delegate.ensureNetwork(request);

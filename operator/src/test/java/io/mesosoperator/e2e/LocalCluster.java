@@ -118,7 +118,22 @@ public final class LocalCluster implements AutoCloseable {
   /** The local provider under {@link #provider(String)}. */
   public LocalMachineProvider local(String clusterUid) {
     CountingMachineProvider p = provider(clusterUid);
-    return p == null ? null : (LocalMachineProvider) p.delegate();
+    return p == null ? null : localUnder(p);
+  }
+
+  /** The local provider under the counting and caching wrappers, or null. */
+  private static LocalMachineProvider localUnder(MachineProvider p) {
+    while (true) {
+      if (p instanceof LocalMachineProvider local) {
+        return local;
+      } else if (p instanceof CountingMachineProvider c) {
+        p = c.delegate();
+      } else if (p instanceof io.mesosoperator.cloud.CachingMachineProvider c) {
+        p = c.delegate();
+      } else {
+        return null;
+      }
+    }
   }
 
   /** Machine ids the stand-ins were installed into. */
@@ -237,7 +252,8 @@ public final class LocalCluster implements AutoCloseable {
   private void installLoop() {
     while (!closing && !Thread.currentThread().isInterrupted()) {
       for (Map.Entry<String, CountingMachineProvider> e : resolver.byCluster.entrySet()) {
-        if (!(e.getValue().delegate() instanceof LocalMachineProvider local)) {
+        LocalMachineProvider local = localUnder(e.getValue());
+        if (local == null) {
           continue;
         }
         try {
