@@ -83,27 +83,8 @@ public final class LocalCluster implements AutoCloseable {
   }
 
   /** What is missing on this host for local machines (empty when everything is there). */
-  public static List<String> missingPrerequisites() throws IOException {
-    List<String> missing = new ArrayList<>();
-    if (!Files.readString(Path.of("/proc/self/status")).matches("(?s).*\nUid:\\s+\\d+\\s+0\\s.*")) {
-      missing.add("root");
-    }
-    for (String tool :
-        List.of(
-            "/usr/sbin/ip",
-            "/usr/bin/unshare",
-            "/usr/bin/nsenter",
-            "/usr/bin/setsid",
-            "/usr/sbin/sshd",
-            "/usr/bin/ssh-keygen",
-            "/usr/bin/sudo",
-            "/etc/init.d/zookeeper",
-            "/etc/init.d/ssh")) {
-      if (!Files.isExecutable(Path.of(tool))) {
-        missing.add(tool);
-      }
-    }
-    return missing;
+  public static List<String> missingPrerequisites() {
+    return io.mesosoperator.testing.Prerequisites.missing();
   }
 
   public Path stateDir() {

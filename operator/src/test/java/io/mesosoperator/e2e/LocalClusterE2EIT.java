@@ -19,6 +19,7 @@ import io.mesosoperator.render.ClusterRenderer;
 import io.mesosoperator.render.ManagedFile;
 import io.mesosoperator.render.NodeConfig;
 import io.mesosoperator.render.NodeInfo;
+import io.mesosoperator.testing.Prerequisites;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -98,14 +99,7 @@ class LocalClusterE2EIT {
 
   @BeforeAll
   void start() throws Exception {
-    List<String> missing = LocalCluster.missingPrerequisites();
-    if (!missing.isEmpty()) {
-      String message = "e2e IT needs " + missing + " (run as root after .ci/install-packages.sh)";
-      if ("true".equals(System.getenv("CI"))) {
-        fail(message + "; CI=true, so this is a failure, not a skip");
-      }
-      Assumptions.assumeTrue(false, message);
-    }
+    Prerequisites.requireRealNodes("e2e IT");
     api = ApiServer.start(0);
     client = api.client();
     api.installCrds(ROOT, NS);

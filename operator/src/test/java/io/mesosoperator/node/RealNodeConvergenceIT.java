@@ -2,7 +2,6 @@ package io.mesosoperator.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assertions.fail;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
@@ -23,6 +22,7 @@ import io.mesosoperator.render.ManagedFile;
 import io.mesosoperator.render.NodeConfig;
 import io.mesosoperator.render.NodeFacts;
 import io.mesosoperator.render.NodeInfo;
+import io.mesosoperator.testing.Prerequisites;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,7 +35,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -88,33 +87,7 @@ class RealNodeConvergenceIT {
 
   @BeforeAll
   void prerequisites() throws Exception {
-    List<String> missing = new ArrayList<>();
-    if (!Files.readString(Path.of("/proc/self/status")).matches("(?s).*\nUid:\\s+\\d+\\s+0\\s.*")) {
-      missing.add("root");
-    }
-    for (String tool :
-        List.of(
-            "/usr/sbin/ip",
-            "/usr/bin/unshare",
-            "/usr/bin/nsenter",
-            "/usr/bin/setsid",
-            "/usr/sbin/sshd",
-            "/usr/bin/ssh-keygen",
-            "/usr/bin/sudo",
-            "/etc/init.d/zookeeper",
-            "/etc/init.d/ssh")) {
-      if (!Files.isExecutable(Path.of(tool))) {
-        missing.add(tool);
-      }
-    }
-    if (!missing.isEmpty()) {
-      String message =
-          "real-node IT needs " + missing + " (run as root after .ci/install-packages.sh)";
-      if ("true".equals(System.getenv("CI"))) {
-        fail(message + "; CI=true, so this is a failure, not a skip");
-      }
-      Assumptions.assumeTrue(false, message);
-    }
+    Prerequisites.requireRealNodes("real-node IT");
 
     // Everything logged during the test, at DEBUG, to look for the private key afterwards.
     rootLogger = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);

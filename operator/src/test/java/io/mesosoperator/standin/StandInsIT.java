@@ -2,7 +2,6 @@ package io.mesosoperator.standin;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assertions.fail;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -10,6 +9,7 @@ import io.mesosoperator.api.RoleType;
 import io.mesosoperator.cloud.Machine;
 import io.mesosoperator.cloud.MachineRequest;
 import io.mesosoperator.cloud.local.LocalMachineProvider;
+import io.mesosoperator.testing.Prerequisites;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -28,7 +28,6 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -65,30 +64,7 @@ class StandInsIT {
 
   @BeforeAll
   void prerequisites() throws Exception {
-    List<String> missing = new ArrayList<>();
-    if (!"0".equals(uidOfThisProcess())) {
-      missing.add("root");
-    }
-    for (String tool :
-        List.of(
-            "/usr/sbin/ip",
-            "/usr/bin/unshare",
-            "/usr/bin/nsenter",
-            "/usr/bin/setsid",
-            "/usr/sbin/sshd",
-            "/etc/init.d/zookeeper")) {
-      if (!Files.isExecutable(Path.of(tool))) {
-        missing.add(tool);
-      }
-    }
-    if (!missing.isEmpty()) {
-      String message =
-          "stand-ins IT needs " + missing + " (run as root after .ci/install-packages.sh)";
-      if ("true".equals(System.getenv("CI"))) {
-        fail(message + "; CI=true, so this is a failure, not a skip");
-      }
-      Assumptions.assumeTrue(false, message);
-    }
+    Prerequisites.requireRealNodes("stand-ins IT");
     stateDir = Files.createTempDirectory(Path.of("/var/tmp"), "mo-standins-it-");
     provider = new LocalMachineProvider(BRIDGE, CIDR, stateDir, null, null);
   }

@@ -2,12 +2,12 @@ package io.mesosoperator.cloud.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assertions.fail;
 
 import io.mesosoperator.api.RoleType;
 import io.mesosoperator.cloud.CloudException;
 import io.mesosoperator.cloud.Machine;
 import io.mesosoperator.cloud.MachineRequest;
+import io.mesosoperator.testing.Prerequisites;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -37,7 +37,6 @@ import net.schmizz.sshj.connection.channel.direct.Session;
 import net.schmizz.sshj.transport.verification.HostKeyVerifier;
 import net.schmizz.sshj.userauth.UserAuthException;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -71,32 +70,7 @@ class LocalMachineProviderIT {
 
   @BeforeAll
   void prerequisites() throws Exception {
-    List<String> missing = new ArrayList<>();
-    if (LocalMachineProvider.readEuid() != 0) {
-      missing.add("root");
-    }
-    for (String tool :
-        List.of(
-            "/usr/sbin/ip",
-            "/usr/bin/unshare",
-            "/usr/bin/nsenter",
-            "/usr/bin/setsid",
-            "/usr/sbin/sshd",
-            "/usr/bin/ssh-keygen",
-            "/usr/bin/nc",
-            "/etc/init.d/zookeeper")) {
-      if (!Files.isExecutable(Path.of(tool))) {
-        missing.add(tool);
-      }
-    }
-    if (!missing.isEmpty()) {
-      String message =
-          "local provider IT needs " + missing + " (run as root after .ci/install-packages.sh)";
-      if ("true".equals(System.getenv("CI"))) {
-        fail(message + "; CI=true, so this is a failure, not a skip");
-      }
-      Assumptions.assumeTrue(false, message);
-    }
+    Prerequisites.requireRealNodes("local provider IT");
     stateDir = Files.createTempDirectory(Path.of("/var/tmp"), "mo-local-it-");
     keyDir = Files.createTempDirectory("mo-local-it-key-");
     run(
