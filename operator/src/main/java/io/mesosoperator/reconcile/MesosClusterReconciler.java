@@ -54,6 +54,10 @@ public class MesosClusterReconciler implements Reconciler<MesosCluster>, Cleaner
   private static final Logger LOG = LoggerFactory.getLogger(MesosClusterReconciler.class);
 
   static final String NETWORK_READY = "NetworkReady";
+
+  /** Reason when spec.ssh.keySecret names a missing Secret or one without a usable key. */
+  public static final String SECRET_INVALID = "SecretInvalid";
+
   static final String MASTERS_SCALED = "MastersScaled";
   static final String ZOOKEEPER_QUORUM = "ZooKeeperQuorum";
   static final String MESOS_LEADER_ELECTED = "MesosLeaderElected";
@@ -120,7 +124,19 @@ public class MesosClusterReconciler implements Reconciler<MesosCluster>, Cleaner
 
       List<ValidationError> errors = SpecValidator.validate(cluster);
       if (!errors.isEmpty()) {
-        invalid(cluster, status, errors, generation);
+        invalid(cluster, status, errors, generation, "InvalidSpec");
+        return finish(cluster, before, status);
+      }
+      // The user's key Secret is checked before any cloud call: a machine nobody can log in to
+      // would be created for nothing.
+      String secretProblem = new ClusterKeys(client).secretProblem(cluster);
+      if (secretProblem != null) {
+        invalid(
+            cluster,
+            status,
+            List.of(new ValidationError(ClusterKeys.KEY_SECRET_FIELD, secretProblem)),
+            generation,
+            SECRET_INVALID);
         return finish(cluster, before, status);
       }
       status.setConditions(Conditions.remove(status.getConditions(), Conditions.STALLED));
@@ -205,23 +221,27 @@ public class MesosClusterReconciler implements Reconciler<MesosCluster>, Cleaner
   }
 
   private void invalid(
-      MesosCluster cluster, MesosClusterStatus status, List<ValidationError> errors, Long gen) {
+      MesosCluster cluster,
+      MesosClusterStatus status,
+      List<ValidationError> errors,
+      Long gen,
+      String reason) {
     String message =
         errors.stream().limit(5).map(ValidationError::toString).collect(Collectors.joining("; "))
             + (errors.size() > 5 ? "; and " + (errors.size() - 5) + " more" : "");
-    ConditionState invalid = ConditionState.isFalse("InvalidSpec", message);
+    ConditionState invalid = ConditionState.isFalse(reason, message);
     status.setConditions(
         Conditions.set(status.getConditions(), Conditions.READY, invalid, gen, clock.instant()));
     status.setConditions(
         Conditions.set(
             status.getConditions(),
             Conditions.STALLED,
-            ConditionState.isTrue("InvalidSpec", message),
+            ConditionState.isTrue(reason, message),
             gen,
             clock.instant()));
     status.setObservedGeneration(gen);
-    events.warning(cluster, "InvalidSpec", message);
-    LOG.warn("invalid spec, nothing changed: {}", message);
+    events.warning(cluster, reason, message);
+    LOG.warn("{}, nothing changed: {}", reason, message);
   }
 
   private void ensureNetwork(MesosCluster cluster, MesosClusterStatus status, Long generation)

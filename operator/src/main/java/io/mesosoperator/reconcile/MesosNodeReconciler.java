@@ -121,9 +121,11 @@ public class MesosNodeReconciler implements Reconciler<MesosNode>, Cleaner<Mesos
         return UpdateControl.noUpdate();
       }
       MesosCluster cluster = found.get();
-      if (!SpecValidator.validate(cluster).isEmpty()) {
-        // The cluster says why; an invalid spec changes nothing anywhere.
-        return UpdateControl.noUpdate();
+      if (!SpecValidator.validate(cluster).isEmpty()
+          || new ClusterKeys(client).secretProblem(cluster) != null) {
+        // The cluster says why; an invalid spec or key Secret changes nothing anywhere. A resync
+        // comes back, so a fixed Secret (not watched) is picked up.
+        return UpdateControl.<MesosNode>noUpdate().rescheduleAfter(resync);
       }
       MesosNodeStatus before = Statuses.copy(node.getStatus(), MesosNodeStatus.class);
       MesosNodeStatus status =
