@@ -92,7 +92,7 @@ final class Harness {
   static void awaitMachinesReady(KubernetesClient client, Duration within) {
     await()
         .atMost(within)
-        .pollInterval(Duration.ofMillis(200))
+        .pollInterval(Duration.ofMillis(50))
         .untilAsserted(
             () -> {
               MesosCluster c = get(client);
