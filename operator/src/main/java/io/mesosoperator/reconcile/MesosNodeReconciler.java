@@ -192,6 +192,21 @@ public class MesosNodeReconciler implements Reconciler<MesosNode>, Cleaner<Mesos
         keepInitialLogin(node, machine.initialLogin());
       }
       status.setMachineId(machine.id());
+      String badAddress = MachineAddresses.problem(machine);
+      if (badAddress != null) {
+        // Never recorded, so never rendered into a file: the value itself is not repeated.
+        String message = "machine " + machine.id() + ": the cloud's " + badAddress;
+        status.setConditions(
+            Conditions.set(
+                status.getConditions(),
+                Conditions.MACHINE_READY,
+                ConditionState.isFalse("InvalidMachineAddress", message),
+                generation,
+                clock.instant()));
+        events.warning(node, "InvalidMachineAddress", message);
+        LOG.warn("{}", message);
+        return null;
+      }
       status.setPrivateAddress(machine.privateAddress());
       status.setPublicAddress(machine.publicAddress());
       status.setIpv6Address(machine.ipv6Address());
