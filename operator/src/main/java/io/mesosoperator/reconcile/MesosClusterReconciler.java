@@ -251,9 +251,20 @@ public class MesosClusterReconciler implements Reconciler<MesosCluster>, Cleaner
             .filter(c -> "True".equals(c.getStatus()))
             .filter(c -> generation != null && generation.equals(c.getObservedGeneration()))
             .isPresent();
-    if (done
-        || (generation != null
-            && generation.equals(networkEnsured.get(cluster.getMetadata().getUid())))) {
+    if (done) {
+      return;
+    }
+    if (generation != null
+        && generation.equals(networkEnsured.get(cluster.getMetadata().getUid()))) {
+      // Ensured already, but the cached status read here predates our write of that: say so
+      // again, or a stale NetworkReady=False would be written back and stay for good.
+      status.setConditions(
+          Conditions.set(
+              status.getConditions(),
+              NETWORK_READY,
+              ConditionState.isTrue("NetworkReady", "network and firewall are in place"),
+              generation,
+              clock.instant()));
       return;
     }
     Map<String, List<Integer>> ports = new LinkedHashMap<>();
