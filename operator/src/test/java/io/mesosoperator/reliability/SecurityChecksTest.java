@@ -457,8 +457,8 @@ class SecurityChecksTest {
               secrets.size(),
               logLines
                   + " DEBUG log lines, all Events and statuses of a 3+3 converge on the jclouds"
-                  + " stub with a credentials Secret: no credential, generated private key line or"
-                  + " first-login secret appears"));
+                  + " stub with a credentials Secret: no cloud identity or credential, no line of"
+                  + " the cluster's private key, no first-login secret appears"));
     } finally {
       operator.close();
       root.detachAppender(logs);
