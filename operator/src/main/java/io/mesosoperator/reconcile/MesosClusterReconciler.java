@@ -344,17 +344,26 @@ public class MesosClusterReconciler implements Reconciler<MesosCluster>, Cleaner
     status.setAgents(agentsReady + "/" + agentsDesired);
 
     List<EnsembleMember> ensemble =
-        nodes.stream()
-            .filter(n -> n.getSpec().getRoleType() == RoleType.MASTER)
-            .filter(n -> n.getSpec().getZkId() != null)
-            .sorted(Comparator.comparing(n -> n.getSpec().getZkId()))
-            .map(
-                n ->
-                    new EnsembleMember(
-                        n.getSpec().getZkId(),
-                        n.getMetadata().getName(),
-                        n.getStatus() == null ? null : n.getStatus().getPrivateAddress()))
-            .toList();
+        new ArrayList<>(
+            nodes.stream()
+                .filter(n -> n.getSpec().getRoleType() == RoleType.MASTER)
+                .filter(n -> n.getSpec().getZkId() != null)
+                .map(
+                    n ->
+                        new EnsembleMember(
+                            n.getSpec().getZkId(),
+                            n.getMetadata().getName(),
+                            n.getStatus() == null ? null : n.getStatus().getPrivateAddress()))
+                .toList());
+    // A master being (re)created in this pass keeps its ensemble entry: the ensemble in status is
+    // how the next pass knows the master count, and a replaced master whose fresh MesosNode is
+    // deleted again before it is seen must not shrink the ensemble for good.
+    for (ClusterTopology.Wanted w : plan.create()) {
+      if (w.zkId() != null && ensemble.stream().noneMatch(m -> m.getNode().equals(w.name()))) {
+        ensemble.add(new EnsembleMember(w.zkId(), w.name(), null));
+      }
+    }
+    ensemble.sort(Comparator.comparing(EnsembleMember::getId));
     status.setEnsemble(ensemble);
     boolean allAddressed =
         !ensemble.isEmpty() && ensemble.stream().allMatch(m -> m.getAddress() != null);
