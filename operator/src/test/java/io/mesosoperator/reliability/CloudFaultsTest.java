@@ -51,6 +51,19 @@ class CloudFaultsTest {
     }
   }
 
+  private static String describe(MesosCluster c) {
+    if (c == null || c.getStatus() == null) {
+      return "none";
+    }
+    return c.getStatus().getConditions().stream()
+            .map(
+                x ->
+                    x.getType() + "=" + x.getStatus() + "/" + x.getReason() + ": " + x.getMessage())
+            .toList()
+        + " ensemble "
+        + c.getStatus().getEnsemble().stream().map(m -> m.getId() + ":" + m.getNode()).toList();
+  }
+
   private String uid() {
     return Harness.get(client).getMetadata().getUid();
   }
@@ -309,7 +322,13 @@ class CloudFaultsTest {
     operator = Harness.start(client, c -> slow, null);
     await()
         .atMost(Duration.ofSeconds(60))
-        .untilAsserted(() -> assertThat(Harness.nodes(client)).hasSize(6));
+        .untilAsserted(
+            () ->
+                assertThat(Harness.nodes(client))
+                    .as(
+                        "nodes; operator ready %s; now %s; cluster status %s",
+                        operator.ready(), java.time.Instant.now(), describe(Harness.get(client)))
+                    .hasSize(6));
     int duplicates = assertOneMachinePerNode(6);
     assertThat(duplicates).isZero();
     assertThat(midConverge).as("kills that landed before MachinesReady").isGreaterThanOrEqualTo(3);
