@@ -177,7 +177,7 @@ class CloudFaultsTest {
   @Test
   void concurrentWritesByAnotherClientAreNeitherLostNorBlocking() throws Exception {
     operator = Harness.start(client, c -> new CountingMachineProvider(cloud), null);
-    client.resource(Harness.tutorial(client)).create();
+    MesosCluster stale = client.resource(Harness.tutorial(client)).create();
     AtomicInteger conflicts = new AtomicInteger();
     AtomicInteger writes = new AtomicInteger();
     Random random = new Random(5);
@@ -194,6 +194,9 @@ class CloudFaultsTest {
       while (true) {
         try {
           MesosCluster current = Harness.get(client);
+          // Think a little between read and write, as people and tools do: the operator writes
+          // meanwhile, and the update meets a 409.
+          Thread.sleep(random.nextInt(40));
           current.getMetadata().getLabels().put("edit-" + n, "v" + n);
           current
               .getMetadata()
@@ -218,6 +221,15 @@ class CloudFaultsTest {
         }
       }
       Thread.sleep(random.nextInt(60));
+    }
+    // A write based on the very first read, before the operator's finalizer and status: refused.
+    stale.getMetadata().getLabels().put("stale", "x");
+    try {
+      client.resource(stale).update();
+      throw new AssertionError("an update with a stale resourceVersion was accepted");
+    } catch (KubernetesClientException e) {
+      assertThat(e.getCode()).isEqualTo(409);
+      conflicts.incrementAndGet();
     }
     final int wanted = 3 + agents;
     await()
@@ -246,6 +258,8 @@ class CloudFaultsTest {
     assertThat(c.getStatus().getRoles().get(1).getDesired()).isEqualTo(agents);
     assertThat(c.getStatus().getAgents()).endsWith("/" + agents);
     assertThat(c.getMetadata().getFinalizers()).isNotEmpty();
+    assertThat(c.getMetadata().getLabels()).doesNotContainKey("stale");
+    assertThat(conflicts.get()).isPositive();
     assertOneMachinePerNode(wanted);
     Figures.record(
         "conflicting writes (409)",

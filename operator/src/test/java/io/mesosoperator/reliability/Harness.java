@@ -37,13 +37,28 @@ final class Harness {
       try (InputStream in = Files.newInputStream(ROOT.resolve("crds").resolve(f))) {
         CustomResourceDefinition crd =
             client.apiextensions().v1().customResourceDefinitions().load(in).item();
-        client.apiextensions().v1().customResourceDefinitions().resource(crd).create();
+        createOnce(
+            () -> client.apiextensions().v1().customResourceDefinitions().resource(crd).create());
       }
     }
-    client
-        .namespaces()
-        .resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build())
-        .create();
+    createOnce(
+        () ->
+            client
+                .namespaces()
+                .resource(
+                    new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build())
+                .create());
+  }
+
+  /** A create the client may have retried after a timeout on a loaded machine: 409 is success. */
+  private static void createOnce(Runnable create) {
+    try {
+      create.run();
+    } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+      if (e.getCode() != 409) {
+        throw e;
+      }
+    }
   }
 
   static OperatorRuntime start(
