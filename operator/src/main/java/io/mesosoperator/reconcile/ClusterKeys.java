@@ -10,10 +10,14 @@ import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.PublicKey;
+import java.security.interfaces.RSAKey;
 import java.util.Base64;
+import java.util.Locale;
 import java.util.Map;
+import net.schmizz.sshj.SSHClient;
 import net.schmizz.sshj.common.Buffer;
 import net.schmizz.sshj.common.KeyType;
+import net.schmizz.sshj.userauth.keyprovider.KeyProvider;
 import net.schmizz.sshj.userauth.keyprovider.PKCS8KeyFile;
 import net.schmizz.sshj.userauth.password.PasswordUtils;
 
@@ -76,6 +80,107 @@ public final class ClusterKeys {
             .build();
     client.secrets().inNamespace(ns).resource(secret).create();
     return true;
+  }
+
+  /** Path of the field a problem with the user's key Secret is reported at. */
+  public static final String KEY_SECRET_FIELD = "spec.ssh.keySecret";
+
+  /** Smallest RSA modulus accepted for the admin key. */
+  public static final int MIN_RSA_BITS = 2048;
+
+  /**
+   * What is wrong with the Secret the user named in {@code spec.ssh.keySecret}, or null when it
+   * holds a usable private key (or the user named none: the operator generates one). Checked before
+   * any cloud call, so a bad key stops the cluster before a machine exists that nobody could log in
+   * to. The message never quotes the Secret's content.
+   */
+  public String secretProblem(MesosCluster cluster) {
+    String name = cluster.getSpec().getSsh().getKeySecret();
+    if (name == null) {
+      return null;
+    }
+    String ns = cluster.getMetadata().getNamespace();
+    Secret secret = client.secrets().inNamespace(ns).withName(name).get();
+    String what = "Secret \"" + name + "\"";
+    if (secret == null) {
+      return what + " not found in namespace " + ns;
+    }
+    String encoded = secret.getData() == null ? null : secret.getData().get(PRIVATE_KEY);
+    if (encoded == null || encoded.isBlank()) {
+      return what + " has no " + PRIVATE_KEY + " key (a kubernetes.io/ssh-auth Secret is expected)";
+    }
+    String text;
+    try {
+      text = decode(encoded);
+    } catch (IllegalArgumentException e) {
+      return what + ": " + PRIVATE_KEY + " is not valid base64";
+    }
+    String problem = keyProblem(text);
+    return problem == null ? null : what + ": " + PRIVATE_KEY + " " + problem;
+  }
+
+  /**
+   * Why a text is not a usable unencrypted SSH private key of a supported type (RSA of at least
+   * {@value #MIN_RSA_BITS} bits, ECDSA or Ed25519), or null when it is one.
+   */
+  public static String keyProblem(String text) {
+    String t = text.strip();
+    if (t.isEmpty()) {
+      return "is empty";
+    }
+    if (t.startsWith("ssh-") || t.startsWith("ecdsa-") || t.startsWith("sk-")) {
+      return "is a public key (authorized_keys form), not a private key";
+    }
+    if (t.startsWith("-----BEGIN PUBLIC KEY-----")
+        || t.startsWith("-----BEGIN RSA PUBLIC KEY-----")
+        || t.startsWith("---- BEGIN SSH2 PUBLIC KEY ----")) {
+      return "is a public key, not a private key";
+    }
+    if (t.startsWith("-----BEGIN DSA PRIVATE KEY-----")) {
+      return dsa();
+    }
+    if (t.startsWith("-----BEGIN ENCRYPTED PRIVATE KEY-----")
+        || t.contains("Proc-Type: 4,ENCRYPTED")) {
+      return "is encrypted with a passphrase; the operator needs an unencrypted key";
+    }
+    if (!t.startsWith("-----BEGIN ") || !t.contains("PRIVATE KEY-----")) {
+      return "is not an SSH private key (OpenSSH or PEM form expected)";
+    }
+    PublicKey publicKey;
+    try (SSHClient parser = new SSHClient()) {
+      KeyProvider keys = parser.loadKeys(t, null, PasswordUtils.createOneOff(new char[0]));
+      publicKey = keys.getPublic();
+      keys.getPrivate();
+    } catch (IOException | RuntimeException e) {
+      // The cause is dropped on purpose: parsers may quote key material.
+      String lower = String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT);
+      if (lower.contains("dss") || lower.contains("dsa")) {
+        return dsa();
+      }
+      if (lower.contains("passphrase") || lower.contains("encrypt") || lower.contains("password")) {
+        return "is encrypted with a passphrase; the operator needs an unencrypted key";
+      }
+      return "cannot be read as an SSH private key (OpenSSH or PEM form expected)";
+    }
+    KeyType type = KeyType.fromKey(publicKey);
+    if (type == KeyType.DSA || "DSA".equals(publicKey.getAlgorithm())) {
+      return dsa();
+    }
+    if (type == KeyType.UNKNOWN) {
+      return "is a key of an unsupported type " + publicKey.getAlgorithm();
+    }
+    if (publicKey instanceof RSAKey rsa && rsa.getModulus().bitLength() < MIN_RSA_BITS) {
+      return "is an RSA key of "
+          + rsa.getModulus().bitLength()
+          + " bits; at least "
+          + MIN_RSA_BITS
+          + " are needed";
+    }
+    return null;
+  }
+
+  private static String dsa() {
+    return "is a DSA (ssh-dss) key, which current OpenSSH servers refuse; use Ed25519, ECDSA or RSA";
   }
 
   /** Reads the cluster's key, or null when its Secret does not exist (yet). */

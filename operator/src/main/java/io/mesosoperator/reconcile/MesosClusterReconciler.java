@@ -55,6 +55,10 @@ public class MesosClusterReconciler implements Reconciler<MesosCluster>, Cleaner
   private static final Logger LOG = LoggerFactory.getLogger(MesosClusterReconciler.class);
 
   static final String NETWORK_READY = "NetworkReady";
+
+  /** Reason when spec.ssh.keySecret names a missing Secret or one without a usable key. */
+  public static final String SECRET_INVALID = "SecretInvalid";
+
   static final String MASTERS_SCALED = "MastersScaled";
   static final String ZOOKEEPER_QUORUM = "ZooKeeperQuorum";
   static final String MESOS_LEADER_ELECTED = "MesosLeaderElected";
@@ -130,7 +134,19 @@ public class MesosClusterReconciler implements Reconciler<MesosCluster>, Cleaner
 
       List<ValidationError> errors = SpecValidator.validate(cluster);
       if (!errors.isEmpty()) {
-        invalid(cluster, status, errors, generation);
+        invalid(cluster, status, errors, generation, "InvalidSpec");
+        return finish(cluster, before, status);
+      }
+      // The user's key Secret is checked before any cloud call: a machine nobody can log in to
+      // would be created for nothing.
+      String secretProblem = new ClusterKeys(client).secretProblem(cluster);
+      if (secretProblem != null) {
+        invalid(
+            cluster,
+            status,
+            List.of(new ValidationError(ClusterKeys.KEY_SECRET_FIELD, secretProblem)),
+            generation,
+            SECRET_INVALID);
         return finish(cluster, before, status);
       }
       status.setConditions(Conditions.remove(status.getConditions(), Conditions.STALLED));
@@ -261,23 +277,27 @@ public class MesosClusterReconciler implements Reconciler<MesosCluster>, Cleaner
   }
 
   private void invalid(
-      MesosCluster cluster, MesosClusterStatus status, List<ValidationError> errors, Long gen) {
+      MesosCluster cluster,
+      MesosClusterStatus status,
+      List<ValidationError> errors,
+      Long gen,
+      String reason) {
     String message =
         errors.stream().limit(5).map(ValidationError::toString).collect(Collectors.joining("; "))
             + (errors.size() > 5 ? "; and " + (errors.size() - 5) + " more" : "");
-    ConditionState invalid = ConditionState.isFalse("InvalidSpec", message);
+    ConditionState invalid = ConditionState.isFalse(reason, message);
     status.setConditions(
         Conditions.set(status.getConditions(), Conditions.READY, invalid, gen, clock.instant()));
     status.setConditions(
         Conditions.set(
             status.getConditions(),
             Conditions.STALLED,
-            ConditionState.isTrue("InvalidSpec", message),
+            ConditionState.isTrue(reason, message),
             gen,
             clock.instant()));
     status.setObservedGeneration(gen);
-    events.warning(cluster, "InvalidSpec", message);
-    LOG.warn("invalid spec, nothing changed: {}", message);
+    events.warning(cluster, reason, message);
+    LOG.warn("{}, nothing changed: {}", reason, message);
   }
 
   private void ensureNetwork(MesosCluster cluster, MesosClusterStatus status, Long generation)
@@ -287,9 +307,20 @@ public class MesosClusterReconciler implements Reconciler<MesosCluster>, Cleaner
             .filter(c -> "True".equals(c.getStatus()))
             .filter(c -> generation != null && generation.equals(c.getObservedGeneration()))
             .isPresent();
-    if (done
-        || (generation != null
-            && generation.equals(networkEnsured.get(cluster.getMetadata().getUid())))) {
+    if (done) {
+      return;
+    }
+    if (generation != null
+        && generation.equals(networkEnsured.get(cluster.getMetadata().getUid()))) {
+      // Ensured already, but the cached status read here predates our write of that: say so
+      // again, or a stale NetworkReady=False would be written back and stay for good.
+      status.setConditions(
+          Conditions.set(
+              status.getConditions(),
+              NETWORK_READY,
+              ConditionState.isTrue("NetworkReady", "network and firewall are in place"),
+              generation,
+              clock.instant()));
       return;
     }
     Map<String, List<Integer>> ports = new LinkedHashMap<>();
@@ -369,17 +400,26 @@ public class MesosClusterReconciler implements Reconciler<MesosCluster>, Cleaner
     status.setAgents(agentsReady + "/" + agentsDesired);
 
     List<EnsembleMember> ensemble =
-        nodes.stream()
-            .filter(n -> n.getSpec().getRoleType() == RoleType.MASTER)
-            .filter(n -> n.getSpec().getZkId() != null)
-            .sorted(Comparator.comparing(n -> n.getSpec().getZkId()))
-            .map(
-                n ->
-                    new EnsembleMember(
-                        n.getSpec().getZkId(),
-                        n.getMetadata().getName(),
-                        n.getStatus() == null ? null : n.getStatus().getPrivateAddress()))
-            .toList();
+        new ArrayList<>(
+            nodes.stream()
+                .filter(n -> n.getSpec().getRoleType() == RoleType.MASTER)
+                .filter(n -> n.getSpec().getZkId() != null)
+                .map(
+                    n ->
+                        new EnsembleMember(
+                            n.getSpec().getZkId(),
+                            n.getMetadata().getName(),
+                            n.getStatus() == null ? null : n.getStatus().getPrivateAddress()))
+                .toList());
+    // A master being (re)created in this pass keeps its ensemble entry: the ensemble in status is
+    // how the next pass knows the master count, and a replaced master whose fresh MesosNode is
+    // deleted again before it is seen must not shrink the ensemble for good.
+    for (ClusterTopology.Wanted w : plan.create()) {
+      if (w.zkId() != null && ensemble.stream().noneMatch(m -> m.getNode().equals(w.name()))) {
+        ensemble.add(new EnsembleMember(w.zkId(), w.name(), null));
+      }
+    }
+    ensemble.sort(Comparator.comparing(EnsembleMember::getId));
     status.setEnsemble(ensemble);
     boolean allAddressed =
         !ensemble.isEmpty() && ensemble.stream().allMatch(m -> m.getAddress() != null);

@@ -146,9 +146,11 @@ public class MesosNodeReconciler implements Reconciler<MesosNode>, Cleaner<Mesos
         return UpdateControl.noUpdate();
       }
       MesosCluster cluster = found.get();
-      if (!SpecValidator.validate(cluster).isEmpty()) {
-        // The cluster says why; an invalid spec changes nothing anywhere.
-        return UpdateControl.noUpdate();
+      if (!SpecValidator.validate(cluster).isEmpty()
+          || new ClusterKeys(client).secretProblem(cluster) != null) {
+        // The cluster says why; an invalid spec or key Secret changes nothing anywhere. A resync
+        // comes back, so a fixed Secret (not watched) is picked up.
+        return UpdateControl.<MesosNode>noUpdate().rescheduleAfter(resync);
       }
       if (Labels.flag(cluster, Labels.PAUSED)) {
         return UpdateControl.<MesosNode>noUpdate().rescheduleAfter(resync);
@@ -273,6 +275,21 @@ public class MesosNodeReconciler implements Reconciler<MesosNode>, Cleaner<Mesos
         }
       }
       status.setMachineId(machine.id());
+      String badAddress = MachineAddresses.problem(machine);
+      if (badAddress != null) {
+        // Never recorded, so never rendered into a file: the value itself is not repeated.
+        String message = "machine " + machine.id() + ": the cloud's " + badAddress;
+        status.setConditions(
+            Conditions.set(
+                status.getConditions(),
+                Conditions.MACHINE_READY,
+                ConditionState.isFalse("InvalidMachineAddress", message),
+                generation,
+                clock.instant()));
+        events.warning(node, "InvalidMachineAddress", message);
+        LOG.warn("{}", message);
+        return null;
+      }
       status.setPrivateAddress(machine.privateAddress());
       status.setPublicAddress(machine.publicAddress());
       status.setIpv6Address(machine.ipv6Address());

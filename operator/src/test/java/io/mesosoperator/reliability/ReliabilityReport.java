@@ -1,0 +1,84 @@
+package io.mesosoperator.reliability;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * Renders the figures table of docs/reliability.md from the suite's figures.json, between the
+ * {@code <!-- figures:begin -->} and {@code <!-- figures:end -->} markers. Run by {@code
+ * ReliabilityReportTest} with {@code -Dreliability.writeDoc=true} after the reliability tests.
+ */
+final class ReliabilityReport {
+  static final String BEGIN = "<!-- figures:begin -->";
+  static final String END = "<!-- figures:end -->";
+
+  private ReliabilityReport() {}
+
+  /** The Markdown table: one row per area, then the totals. Pure. */
+  static String table(Map<String, Figures.Row> rows) {
+    StringBuilder b = new StringBuilder();
+    b.append(
+        "| area | faults injected | survived | data lost | inputs tried | rejected | what |\n");
+    b.append("| --- | ---: | ---: | ---: | ---: | ---: | --- |\n");
+    long f = 0;
+    long s = 0;
+    long d = 0;
+    long i = 0;
+    long r = 0;
+    for (Map.Entry<String, Figures.Row> e : rows.entrySet()) {
+      Figures.Row row = e.getValue();
+      b.append("| ")
+          .append(e.getKey())
+          .append(" | ")
+          .append(row.faultsInjected())
+          .append(" | ")
+          .append(row.survived())
+          .append(" | ")
+          .append(row.dataLost())
+          .append(" | ")
+          .append(row.inputsTried())
+          .append(" | ")
+          .append(row.rejected())
+          .append(" | ")
+          .append(row.note().replace("|", "\\|").replace("\n", " "))
+          .append(" |\n");
+      f += row.faultsInjected();
+      s += row.survived();
+      d += row.dataLost();
+      i += row.inputsTried();
+      r += row.rejected();
+    }
+    b.append("| **total** | **")
+        .append(f)
+        .append("** | **")
+        .append(s)
+        .append("** | **")
+        .append(d)
+        .append("** | **")
+        .append(i)
+        .append("** | **")
+        .append(r)
+        .append("** | |\n");
+    return b.toString();
+  }
+
+  /** The document with the text between the markers replaced by the table. */
+  static String replaceTable(String doc, String table) {
+    int begin = doc.indexOf(BEGIN);
+    int end = doc.indexOf(END);
+    if (begin < 0 || end < begin) {
+      throw new IllegalArgumentException("the document has no " + BEGIN + " ... " + END + " block");
+    }
+    return doc.substring(0, begin + BEGIN.length()) + "\n" + table + doc.substring(end);
+  }
+
+  static void write(Path figures, Path doc) throws IOException {
+    Map<String, Figures.Row> rows = Figures.read(figures);
+    if (rows.isEmpty()) {
+      throw new IOException(figures + " has no figures: run the reliability tests first");
+    }
+    Files.writeString(doc, replaceTable(Files.readString(doc), table(rows)));
+  }
+}
