@@ -68,7 +68,7 @@ final class Harness {
             client,
             providers,
             configurer == null ? new NoopNodeConfigurer() : configurer,
-            (spec, nodes, node, facts) -> null,
+            (spec, nodes, node, facts, settings) -> null,
             null,
             OperatorMetrics.inMemory(),
             Clock.systemUTC(),
