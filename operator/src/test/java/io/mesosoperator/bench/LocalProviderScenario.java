@@ -140,7 +140,10 @@ final class LocalProviderScenario {
               + " empty local cloud, median of "
               + s.size()
               + " run(s) "
-              + s);
+              + s.stream().map(Benchmark::round).toList()
+              + "; operator resync "
+              + RESYNC.toSeconds()
+              + " s, 16 nodes in parallel");
     }
     List<Double> one = runs.get("3+1");
     List<Double> nine = runs.get("3+9");
@@ -168,6 +171,7 @@ final class LocalProviderScenario {
               + " the manual file+service steps alone");
       results.diagnostic("sequential_s", Benchmark.round(sequential.seconds()));
       results.diagnostic("sequential_commands", sequential.commands());
+      results.diagnostic("sequential_service_nonzero_exits", sequential.serviceNonZero());
       results.diagnostic(
           "sequential_s_per_command",
           Benchmark.round(sequential.seconds() / Math.max(1, sequential.commands())));
@@ -277,7 +281,8 @@ final class LocalProviderScenario {
   }
 
   /** What the sequential baseline did. */
-  record Sequential(double seconds, int commands, int writes, int serviceActions) {}
+  record Sequential(
+      double seconds, int commands, int writes, int serviceActions, int serviceNonZero) {}
 
   /**
    * The tutorial's way on the machines of a Ready cluster: with the cluster paused (so the operator
@@ -331,6 +336,7 @@ final class LocalProviderScenario {
     }
     int writes = 0;
     int actions = 0;
+    int nonZero = 0;
     long t0 = System.nanoTime();
     for (Step step : steps) {
       try (SshSession session = ssh.open(step.address(), port, login, step.hostKey())) {
@@ -340,6 +346,9 @@ final class LocalProviderScenario {
               "sequential step failed on " + step.address() + ": exit " + e.exitStatus());
         }
         // A stop of a service that is not running may exit non-zero; the step still ran.
+        if (!step.write() && !e.ok()) {
+          nonZero++;
+        }
       }
       if (step.write()) {
         writes++;
@@ -351,7 +360,7 @@ final class LocalProviderScenario {
     System.out.printf(
         "bench local: sequential baseline on %d nodes: %d commands in %.2f s%n",
         nodes.size(), steps.size(), seconds);
-    return new Sequential(seconds, steps.size(), writes, actions);
+    return new Sequential(seconds, steps.size(), writes, actions, nonZero);
   }
 
   private record Step(String address, String hostKey, String command, boolean write) {}
