@@ -2,13 +2,15 @@ package io.mesosoperator.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.mesosoperator.e2e.LocalCluster;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A tiny benchmark run in every {@code mvn verify} (3+1 and 3+50 simulated nodes): proves the
- * benchmark still runs end to end and reports every key. Timings are not asserted.
+ * A tiny benchmark run in every {@code mvn verify} (3+1 and 3+50 simulated nodes; the
+ * local-provider shapes are pending here): proves the benchmark still runs end to end and reports
+ * every key. Timings are not asserted.
  */
 class BenchSmokeIT {
   @TempDir Path work;
@@ -28,11 +30,18 @@ class BenchSmokeIT {
               if (e.pending()) {
                 assertThat(e.value()).as(key).isNull();
                 assertThat(e.note()).as(key).contains("pending");
+              } else if (LocalProviderScenario.KEYS.contains(key) && e.value() == null) {
+                // Hosts without root or the packages cannot run local machines.
+                assertThat(e.note()).as(key).startsWith("not measured");
               } else if (!key.equals("operator_idle_rss_mib")) {
                 assertThat(e.value()).as(key + ": " + e.note()).isNotNull();
               }
             });
     assertThat(results.entries().get("scale_nodes").value()).isEqualTo(53.0);
+    if (LocalCluster.missingPrerequisites().isEmpty()) {
+      // Local-provider shapes are left to -Pbench (about 70 s for one 3+1 run with its delete).
+      assertThat(results.entries().get("converge_s_3+1").pending()).isTrue();
+    }
     assertThat(out).exists().content().contains("\"scale_converge_s\"");
   }
 }
