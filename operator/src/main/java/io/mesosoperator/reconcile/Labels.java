@@ -23,7 +23,8 @@ public final class Labels {
   public static final String PLAN_ONLY = PREFIX + "plan-only";
 
   /** Annotation with the host key fingerprint a person accepts after a host key change. */
-  public static final String ACCEPT_HOST_KEY = PREFIX + "accept-host-key";
+  public static final String ACCEPT_HOST_KEY =
+      io.mesosoperator.node.SshNodeConfigurer.ACCEPT_HOST_KEY_ANNOTATION;
 
   private Labels() {}
 

@@ -1,6 +1,5 @@
 package io.mesosoperator.reconcile;
 
-import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
@@ -861,9 +860,5 @@ public class MesosClusterReconciler implements Reconciler<MesosCluster>, Cleaner
     spec.setZkId(wanted.zkId());
     node.setSpec(spec);
     return node;
-  }
-
-  static List<Condition> conditionsOf(MesosNode node) {
-    return node.getStatus() == null ? List.of() : node.getStatus().getConditions();
   }
 }
