@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,6 +26,9 @@ public final class KubernetesEventRecorder implements EventRecorder {
   private final Clock clock;
   private final String component;
   private final Map<String, String> lastByObjectAndReason = new ConcurrentHashMap<>();
+  // Makes names unique within this process: two events about one object in the same
+  // millisecond (or a clock that stands still) must not share a name, or the second is lost.
+  private final AtomicLong sequence = new AtomicLong();
 
   public KubernetesEventRecorder(KubernetesClient client, Clock clock, String component) {
     this.client = client;
@@ -48,9 +52,9 @@ public final class KubernetesEventRecorder implements EventRecorder {
     if (text.equals(lastByObjectAndReason.put(key, text))) {
       return;
     }
-    Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
-    String name =
-        about.getMetadata().getName() + "." + Long.toHexString(now.toEpochMilli() + key.hashCode());
+    Instant at = clock.instant();
+    Instant now = at.truncatedTo(ChronoUnit.SECONDS);
+    String name = eventName(about.getMetadata().getName(), at, sequence.incrementAndGet());
     try {
       client
           .v1()
@@ -85,5 +89,13 @@ public final class KubernetesEventRecorder implements EventRecorder {
       // Events are best effort; never fail a reconcile because one could not be written.
       LOG.debug("could not record event {} on {}: {}", reason, about.getMetadata().getName(), e);
     }
+  }
+
+  /**
+   * {@code <object>.<millis hex><sequence hex>}, like client-go's {@code <object>.<nanos hex>}: the
+   * time keeps names from an earlier operator process apart, the sequence those of this one.
+   */
+  static String eventName(String object, Instant at, long sequence) {
+    return object + "." + Long.toHexString(at.toEpochMilli()) + String.format("%04x", sequence);
   }
 }
