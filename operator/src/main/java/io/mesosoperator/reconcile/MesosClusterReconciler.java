@@ -285,6 +285,12 @@ public class MesosClusterReconciler implements Reconciler<MesosCluster>, Cleaner
         errors.stream().limit(5).map(ValidationError::toString).collect(Collectors.joining("; "))
             + (errors.size() > 5 ? "; and " + (errors.size() - 5) + " more" : "");
     ConditionState invalid = ConditionState.isFalse(reason, message);
+    // Said once per distinct problem: a resync of the same invalid spec is not news.
+    boolean known =
+        Conditions.get(status.getConditions(), Conditions.STALLED)
+            .filter(c -> "True".equals(c.getStatus()))
+            .filter(c -> reason.equals(c.getReason()) && message.equals(c.getMessage()))
+            .isPresent();
     status.setConditions(
         Conditions.set(status.getConditions(), Conditions.READY, invalid, gen, clock.instant()));
     status.setConditions(
@@ -296,7 +302,11 @@ public class MesosClusterReconciler implements Reconciler<MesosCluster>, Cleaner
             clock.instant()));
     status.setObservedGeneration(gen);
     events.warning(cluster, reason, message);
-    LOG.warn("{}, nothing changed: {}", reason, message);
+    if (known) {
+      LOG.debug("{} still, nothing changed: {}", reason, message);
+    } else {
+      LOG.warn("{}, nothing changed: {}", reason, message);
+    }
   }
 
   private void ensureNetwork(MesosCluster cluster, MesosClusterStatus status, Long generation)
