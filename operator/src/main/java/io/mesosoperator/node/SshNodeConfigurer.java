@@ -269,8 +269,9 @@ public final class SshNodeConfigurer implements NodeConfigurer, AutoCloseable {
     if (admin == null) {
       return "no admin public key is known, so the admin login cannot be set up" + keep;
     }
+    // A fresh login proves the key; once proven, the connection may serve the next pass.
     try (SshSession adminSession =
-        sessions.open(
+        sessions.openReusable(
             target.address(),
             target.port(),
             Login.key(target.user(), target.privateKey(), target.publicKey()),

@@ -28,6 +28,15 @@ public interface SshSessions {
   }
 
   /**
+   * Like {@link #open}: always a new connection and a new login. Closing the session may keep the
+   * connection for a later {@link #reuse} with the same login and pinned key.
+   */
+  default SshSession openReusable(String host, int port, Login login, String pinnedHostKey)
+      throws IOException {
+    return open(host, port, login, pinnedHostKey);
+  }
+
+  /**
    * How to log in. Secret fields are hidden by {@link #toString()}.
    *
    * @param user login user

@@ -115,10 +115,7 @@ public final class SshjSessions implements SshSessions, AutoCloseable {
   @Override
   public SshSession reuse(String host, int port, Login login, String pinnedHostKey)
       throws IOException {
-    if (!pool.enabled()
-        || pinnedHostKey == null
-        || pinnedHostKey.isBlank()
-        || login.password() != null) {
+    if (!poolable(login, pinnedHostKey)) {
       return open(host, port, login, pinnedHostKey);
     }
     String pin = pinnedHostKey.trim();
@@ -144,6 +141,32 @@ public final class SshjSessions implements SshSessions, AutoCloseable {
       client = connect(host, port, login, pin).client();
     }
     return new SshjSession(client, pin, login.user(), timeouts.command(), first, key);
+  }
+
+  /** A fresh login, as {@link #open}; with a pinned key and no password, kept when closed. */
+  @Override
+  public SshSession openReusable(String host, int port, Login login, String pinnedHostKey)
+      throws IOException {
+    if (!poolable(login, pinnedHostKey)) {
+      return open(host, port, login, pinnedHostKey);
+    }
+    String pin = pinnedHostKey.trim();
+    SSHClient client = connect(host, port, login, pin).client();
+    return new SshjSession(
+        client,
+        pin,
+        login.user(),
+        timeouts.command(),
+        null,
+        SshConnectionPool.Key.of(host, port, login, pin));
+  }
+
+  /** Never first use (nothing pinned) and never a password login (a cloud's first login). */
+  private boolean poolable(Login login, String pinnedHostKey) {
+    return pool.enabled()
+        && pinnedHostKey != null
+        && !pinnedHostKey.isBlank()
+        && login.password() == null;
   }
 
   /** Closes the idle connections; sessions still in use close theirs when they are closed. */

@@ -244,6 +244,52 @@ class SshConnectionPoolTest {
     await().atMost(Duration.ofSeconds(5)).until(() -> node.connections() == 0);
   }
 
+  @Test
+  void theVerifiedAdminLoginOfABootstrapServesTheNextPass() throws Exception {
+    Function<NodeFacts, NodeConfig> desired = facts -> PlanFixtures.master(facts.init());
+    SshNodeConfigurer configurer =
+        new SshNodeConfigurer(
+            sessions,
+            new SshNodeConfigurer.Settings(Duration.ofSeconds(5), Duration.ofMillis(100)));
+    try (FakeNode fresh = new FakeNode(dir.resolve("fresh"))) {
+      var firstLogin =
+          new io.mesosoperator.cloud.LoginCredentials(fresh.firstUser, fresh.firstPassword, null);
+      NodeTarget bootstrap =
+          new NodeTarget(
+              "agent-1",
+              "127.0.0.1",
+              fresh.port(),
+              ADMIN,
+              privateKey,
+              publicKey,
+              null,
+              firstLogin,
+              true);
+      NodeResult first = configurer.configure(bootstrap, desired);
+      assertThat(first.configured().isTrue()).as(first.configured().message()).isTrue();
+      // the password login and the fresh admin login that proved the key (the refused key
+      // login never authenticated)
+      assertThat(fresh.logins.get()).isEqualTo(2);
+      assertThat(sessions.pool().idleCount()).isEqualTo(1);
+
+      NodeTarget next =
+          new NodeTarget(
+              "agent-1",
+              "127.0.0.1",
+              fresh.port(),
+              ADMIN,
+              privateKey,
+              publicKey,
+              first.hostKey(),
+              firstLogin,
+              true);
+      NodeResult second = configurer.configure(next, desired);
+      assertThat(second.roundTrips()).isEqualTo(1);
+      assertThat(second.changes()).isZero();
+      assertThat(fresh.logins.get()).isEqualTo(2);
+    }
+  }
+
   private NodeTarget target(String pinned) {
     return new NodeTarget(
         "master-1", "127.0.0.1", node.port(), ADMIN, privateKey, publicKey, pinned, null, true);
