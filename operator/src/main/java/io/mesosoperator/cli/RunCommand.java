@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.mesosoperator.metrics.OperatorMetrics;
 import io.mesosoperator.node.SshNodeConfigurer;
+import io.mesosoperator.node.SshjSessions;
 import io.mesosoperator.reconcile.DefaultProviderResolver;
 import io.mesosoperator.reconcile.OperatorRuntime;
 import io.mesosoperator.reconcile.SshClusterObserver;
@@ -114,7 +115,11 @@ public class RunCommand implements Callable<Integer> {
             new OperatorRuntime(
                 client,
                 providers,
-                new SshNodeConfigurer(),
+                new SshNodeConfigurer(
+                    // Idle admin connections outlive three resyncs, so passes reuse them.
+                    new SshjSessions(
+                        SshjSessions.Timeouts.DEFAULT, SshjSessions.Pooling.forResync(resync, 3)),
+                    SshNodeConfigurer.Settings.DEFAULT),
                 ClusterRenderer::render,
                 new SshClusterObserver(),
                 new OperatorMetrics(registry),

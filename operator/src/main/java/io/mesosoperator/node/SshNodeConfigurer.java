@@ -29,11 +29,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Converges one node over SSH: one connection per call, one observe command, one apply script for
- * the whole plan, then bounded status polls for services that do not answer yet. A converged node
- * costs exactly one round trip. No threads of its own: parallelism across nodes is the caller's.
+ * Converges one node over SSH: one (possibly kept-open) connection per call, one observe command,
+ * one apply script for the whole plan, then bounded status polls for services that do not answer
+ * yet. A converged node costs exactly one round trip. No threads of its own: parallelism across
+ * nodes is the caller's.
  */
-public final class SshNodeConfigurer implements NodeConfigurer {
+public final class SshNodeConfigurer implements NodeConfigurer, AutoCloseable {
   /** The annotation the operator reads to accept a changed host key. */
   public static final String ACCEPT_HOST_KEY_ANNOTATION = "mesosoperator.io/accept-host-key";
 
@@ -69,6 +70,18 @@ public final class SshNodeConfigurer implements NodeConfigurer {
     this.settings = settings;
   }
 
+  /** Closes the SSH connections kept between passes (operator shutdown). */
+  @Override
+  public void close() {
+    if (sessions instanceof AutoCloseable c) {
+      try {
+        c.close();
+      } catch (Exception e) {
+        LOG.debug("closing SSH connections: {}", e.toString());
+      }
+    }
+  }
+
   @Override
   public NodeResult configure(NodeTarget target, Function<NodeFacts, NodeConfig> desired) {
     Pass pass = new Pass(target);
@@ -94,8 +107,10 @@ public final class SshNodeConfigurer implements NodeConfigurer {
     SshSession session;
     boolean bootstrap = false;
     try {
+      // The admin's key login may ride on a connection kept from the last pass (same node, key
+      // and pinned host key); first logins and the admin check below always log in afresh.
       session =
-          sessions.open(
+          sessions.reuse(
               target.address(),
               target.port(),
               Login.key(target.user(), target.privateKey(), target.publicKey()),
@@ -144,7 +159,7 @@ public final class SshNodeConfigurer implements NodeConfigurer {
     AdminAccount admin =
         target.publicKey() == null ? null : new AdminAccount(target.user(), target.publicKey());
     try (SshSession session =
-        sessions.open(
+        sessions.reuse(
             target.address(),
             target.port(),
             Login.key(target.user(), target.privateKey(), target.publicKey()),
@@ -254,8 +269,9 @@ public final class SshNodeConfigurer implements NodeConfigurer {
     if (admin == null) {
       return "no admin public key is known, so the admin login cannot be set up" + keep;
     }
+    // A fresh login proves the key; once proven, the connection may serve the next pass.
     try (SshSession adminSession =
-        sessions.open(
+        sessions.openReusable(
             target.address(),
             target.port(),
             Login.key(target.user(), target.privateKey(), target.publicKey()),
@@ -589,12 +605,17 @@ public final class SshNodeConfigurer implements NodeConfigurer {
       if (d == null && !observed.appliedDigest().isEmpty()) {
         d = observed.appliedDigest();
       }
-      LOG.info(
-          "{}: {} changes, {} restarts, {} round trips",
-          target.node(),
-          changes,
-          restarts,
-          roundTrips);
+      // A pass that changed nothing is the common case on a converged cluster: DEBUG only.
+      if (changes == 0 && restarts == 0 && events.isEmpty()) {
+        LOG.debug("{}: no changes, {} round trips", target.node(), roundTrips);
+      } else {
+        LOG.info(
+            "{}: {} changes, {} restarts, {} round trips",
+            target.node(),
+            changes,
+            restarts,
+            roundTrips);
+      }
       return new NodeResult(
           reached(),
           configured,

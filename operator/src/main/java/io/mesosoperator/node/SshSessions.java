@@ -16,6 +16,27 @@ public interface SshSessions {
   SshSession open(String host, int port, Login login, String pinnedHostKey) throws IOException;
 
   /**
+   * Like {@link #open}, but may hand out a connection kept logged in from an earlier call with the
+   * same address, port and login, made with the host key {@code pinnedHostKey} pins; closing the
+   * session may keep its connection for the next call. Implementations without a pool open a new
+   * connection. Meant for the admin's key login: callers use {@link #open} where a fresh login must
+   * be proven (first login, verifying a new admin key).
+   */
+  default SshSession reuse(String host, int port, Login login, String pinnedHostKey)
+      throws IOException {
+    return open(host, port, login, pinnedHostKey);
+  }
+
+  /**
+   * Like {@link #open}: always a new connection and a new login. Closing the session may keep the
+   * connection for a later {@link #reuse} with the same login and pinned key.
+   */
+  default SshSession openReusable(String host, int port, Login login, String pinnedHostKey)
+      throws IOException {
+    return open(host, port, login, pinnedHostKey);
+  }
+
+  /**
    * How to log in. Secret fields are hidden by {@link #toString()}.
    *
    * @param user login user

@@ -9,6 +9,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import net.schmizz.sshj.DefaultConfig;
 import net.schmizz.sshj.SSHClient;
 import net.schmizz.sshj.connection.channel.direct.Session;
@@ -21,8 +23,12 @@ import net.schmizz.sshj.userauth.method.AuthPublickey;
 import net.schmizz.sshj.userauth.method.PasswordResponseProvider;
 import net.schmizz.sshj.userauth.password.PasswordUtils;
 
-/** {@link SshSessions} over sshj, with connect, login and command timeouts. */
-public final class SshjSessions implements SshSessions {
+/**
+ * {@link SshSessions} over sshj, with connect, login and command timeouts. {@link #reuse} keeps the
+ * admin's logged-in connections open between passes (see {@link Pooling}); {@link #close} closes
+ * them.
+ */
+public final class SshjSessions implements SshSessions, AutoCloseable {
 
   /** The remote command: reads the script from stdin, then runs it with stdin closed. */
   static final String SHELL = "/bin/sh -c 'mo_script=$(cat) && eval \"$mo_script\" </dev/null'";
@@ -32,7 +38,7 @@ public final class SshjSessions implements SshSessions {
 
   /**
    * @param connect TCP connect timeout
-   * @param login key exchange and authentication timeout
+   * @param login key exchange and authentication timeout (also the wait for a channel to open)
    * @param command how long one remote script may run
    */
   public record Timeouts(Duration connect, Duration login, Duration command) {
@@ -40,19 +46,138 @@ public final class SshjSessions implements SshSessions {
         new Timeouts(Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofMinutes(30));
   }
 
+  /**
+   * Connections kept for {@link #reuse}.
+   *
+   * @param maxIdle most idle connections kept open (one per node and login); 0 turns pooling off
+   * @param idleTimeout an unused connection is closed after this long; a few resync periods
+   */
+  public record Pooling(int maxIdle, Duration idleTimeout) {
+    public static final Pooling DEFAULT = new Pooling(4096, Duration.ofMinutes(5));
+    public static final Pooling OFF = new Pooling(0, Duration.ZERO);
+
+    /** Idle connections outlive {@code periods} resyncs of {@code resync}. */
+    public static Pooling forResync(Duration resync, int periods) {
+      return new Pooling(DEFAULT.maxIdle(), resync.multipliedBy(periods).plusSeconds(5));
+    }
+  }
+
   private final Timeouts timeouts;
   private final DefaultConfig config = new DefaultConfig();
+  private final SshConnectionPool pool;
+  private final AtomicLong opened = new AtomicLong();
+  private final AtomicLong reused = new AtomicLong();
 
   public SshjSessions() {
     this(Timeouts.DEFAULT);
   }
 
   public SshjSessions(Timeouts timeouts) {
+    this(timeouts, Pooling.DEFAULT);
+  }
+
+  public SshjSessions(Timeouts timeouts, Pooling pooling) {
+    this(timeouts, pooling, System::nanoTime);
+  }
+
+  SshjSessions(Timeouts timeouts, Pooling pooling, LongSupplier nanoTime) {
     this.timeouts = timeouts;
+    this.pool = new SshConnectionPool(pooling.maxIdle(), pooling.idleTimeout(), nanoTime);
+  }
+
+  /** New SSH connections made (key exchange and login) since construction. */
+  public long connectionsOpened() {
+    return opened.get();
+  }
+
+  /** Sessions served over an already logged-in connection from the pool. */
+  public long connectionsReused() {
+    return reused.get();
+  }
+
+  SshConnectionPool pool() {
+    return pool;
   }
 
   @Override
   public SshSession open(String host, int port, Login login, String pinnedHostKey)
+      throws IOException {
+    Connected c = connect(host, port, login, pinnedHostKey);
+    return new SshjSession(c.client(), c.hostKey(), login.user(), timeouts.command(), null, null);
+  }
+
+  /**
+   * Pools only key logins against a pinned host key: with nothing pinned (first use) or with a
+   * password (a first login) this is {@link #open}. A pooled connection is checked by opening the
+   * channel the first command runs on; when that fails, before anything was sent, one fresh
+   * connection is made instead, with the same host key check as {@link #open}.
+   */
+  @Override
+  public SshSession reuse(String host, int port, Login login, String pinnedHostKey)
+      throws IOException {
+    if (!poolable(login, pinnedHostKey)) {
+      return open(host, port, login, pinnedHostKey);
+    }
+    String pin = pinnedHostKey.trim();
+    SshConnectionPool.Key key = SshConnectionPool.Key.of(host, port, login, pin);
+    SSHClient client = pool.take(key);
+    Session first = null;
+    if (client != null) {
+      if (client.isConnected() && client.isAuthenticated()) {
+        try {
+          first = client.startSession();
+        } catch (IOException | RuntimeException e) {
+          // the node or the network dropped it while idle: replaced below
+        }
+      }
+      if (first == null) {
+        closeQuietly(client);
+        client = null;
+      } else {
+        reused.incrementAndGet();
+      }
+    }
+    if (client == null) {
+      client = connect(host, port, login, pin).client();
+    }
+    return new SshjSession(client, pin, login.user(), timeouts.command(), first, key);
+  }
+
+  /** A fresh login, as {@link #open}; with a pinned key and no password, kept when closed. */
+  @Override
+  public SshSession openReusable(String host, int port, Login login, String pinnedHostKey)
+      throws IOException {
+    if (!poolable(login, pinnedHostKey)) {
+      return open(host, port, login, pinnedHostKey);
+    }
+    String pin = pinnedHostKey.trim();
+    SSHClient client = connect(host, port, login, pin).client();
+    return new SshjSession(
+        client,
+        pin,
+        login.user(),
+        timeouts.command(),
+        null,
+        SshConnectionPool.Key.of(host, port, login, pin));
+  }
+
+  /** Never first use (nothing pinned) and never a password login (a cloud's first login). */
+  private boolean poolable(Login login, String pinnedHostKey) {
+    return pool.enabled()
+        && pinnedHostKey != null
+        && !pinnedHostKey.isBlank()
+        && login.password() == null;
+  }
+
+  /** Closes the idle connections; sessions still in use close theirs when they are closed. */
+  @Override
+  public void close() {
+    pool.close();
+  }
+
+  private record Connected(SSHClient client, String hostKey) {}
+
+  private Connected connect(String host, int port, Login login, String pinnedHostKey)
       throws IOException {
     PinningHostKeyVerifier verifier = new PinningHostKeyVerifier(pinnedHostKey);
     SSHClient client = new SSHClient(config);
@@ -61,6 +186,7 @@ public final class SshjSessions implements SshSessions {
       client.addHostKeyVerifier(verifier);
       client.setConnectTimeout((int) timeouts.connect().toMillis());
       client.getTransport().setTimeoutMs((int) timeouts.login().toMillis());
+      client.getConnection().setTimeoutMs((int) timeouts.login().toMillis());
       try {
         client.connect(host, port);
       } catch (IOException e) {
@@ -71,10 +197,10 @@ public final class SshjSessions implements SshSessions {
         }
         throw e;
       }
-      String hostKey = verifier.presented();
       client.auth(login.user(), methods(client, login));
+      opened.incrementAndGet();
       ok = true;
-      return new SshjSession(client, hostKey, login.user(), timeouts.command());
+      return new Connected(client, verifier.presented());
     } catch (UserAuthException e) {
       throw new AuthenticationException(
           "the node refused the login as " + login.user(), verifier.presented());
@@ -118,17 +244,32 @@ public final class SshjSessions implements SshSessions {
     }
   }
 
-  private static final class SshjSession implements SshSession {
+  private final class SshjSession implements SshSession {
     private final SSHClient client;
     private final String hostKey;
     private final String user;
     private final Duration commandTimeout;
+    private final SshConnectionPool.Key poolKey;
 
-    SshjSession(SSHClient client, String hostKey, String user, Duration commandTimeout) {
+    /** The channel opened to check a pooled connection; the first command runs on it. */
+    private Session pending;
+
+    private boolean broken;
+    private boolean closed;
+
+    SshjSession(
+        SSHClient client,
+        String hostKey,
+        String user,
+        Duration commandTimeout,
+        Session pending,
+        SshConnectionPool.Key poolKey) {
       this.client = client;
       this.hostKey = hostKey;
       this.user = user;
       this.commandTimeout = commandTimeout;
+      this.pending = pending;
+      this.poolKey = poolKey;
     }
 
     @Override
@@ -143,9 +284,20 @@ public final class SshjSessions implements SshSessions {
 
     @Override
     public Exec run(String script) throws IOException {
+      Session channel = pending;
+      pending = null;
+      try {
+        return exec(channel != null ? channel : client.startSession(), script);
+      } catch (IOException | RuntimeException e) {
+        broken = true; // a timed-out or failed command leaves the connection in doubt
+        throw e;
+      }
+    }
+
+    private Exec exec(Session opened, String script) throws IOException {
       String command = "root".equals(user) ? SHELL : "sudo -n " + SHELL;
       long deadline = System.nanoTime() + commandTimeout.toNanos();
-      try (Session session = client.startSession()) {
+      try (Session session = opened) {
         Session.Command cmd = session.exec(command);
         try (OutputStream stdin = cmd.getOutputStream()) {
           stdin.write(script.getBytes(StandardCharsets.UTF_8));
@@ -218,7 +370,23 @@ public final class SshjSessions implements SshSessions {
 
     @Override
     public void close() {
-      closeQuietly(client);
+      if (closed) {
+        return;
+      }
+      closed = true;
+      if (pending != null) {
+        try {
+          pending.close();
+        } catch (IOException | RuntimeException e) {
+          broken = true;
+        }
+        pending = null;
+      }
+      if (poolKey != null && !broken) {
+        pool.give(poolKey, client);
+      } else {
+        closeQuietly(client);
+      }
     }
   }
 }

@@ -42,6 +42,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.DoubleSupplier;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -66,6 +68,7 @@ public class MesosNodeReconciler implements Reconciler<MesosNode>, Cleaner<Mesos
   private final Clock clock;
   private final Duration resync;
   private final OperatorMetrics metrics;
+  private DoubleSupplier jitter;
 
   public MesosNodeReconciler(
       KubernetesClient client,
@@ -84,6 +87,35 @@ public class MesosNodeReconciler implements Reconciler<MesosNode>, Cleaner<Mesos
     this.clock = clock;
     this.resync = resync;
     this.metrics = metrics;
+    this.jitter = () -> ThreadLocalRandom.current().nextDouble();
+  }
+
+  /** The same, with the resync jitter drawn from {@code jitter} (0 inclusive to 1 exclusive). */
+  MesosNodeReconciler(
+      KubernetesClient client,
+      ProviderResolver providers,
+      NodeConfigurer configurer,
+      DesiredConfig desired,
+      EventRecorder events,
+      Clock clock,
+      Duration resync,
+      OperatorMetrics metrics,
+      DoubleSupplier jitter) {
+    this(client, providers, configurer, desired, events, clock, resync, metrics);
+    this.jitter = jitter;
+  }
+
+  /** Up to this fraction is added to each resync, so nodes converged together spread out. */
+  static final double RESYNC_JITTER = 0.1;
+
+  /** {@code base} plus {@code fraction} (in [0, 1)) of {@link #RESYNC_JITTER} of it. */
+  static Duration jittered(Duration base, double fraction) {
+    double f = Math.min(Math.max(fraction, 0), 1);
+    return base.plusMillis((long) (base.toMillis() * RESYNC_JITTER * f));
+  }
+
+  Duration nextResync() {
+    return jittered(resync, jitter.getAsDouble());
   }
 
   @Override
@@ -150,10 +182,10 @@ public class MesosNodeReconciler implements Reconciler<MesosNode>, Cleaner<Mesos
           || new ClusterKeys(client).secretProblem(cluster) != null) {
         // The cluster says why; an invalid spec or key Secret changes nothing anywhere. A resync
         // comes back, so a fixed Secret (not watched) is picked up.
-        return UpdateControl.<MesosNode>noUpdate().rescheduleAfter(resync);
+        return UpdateControl.<MesosNode>noUpdate().rescheduleAfter(nextResync());
       }
       if (Labels.flag(cluster, Labels.PAUSED)) {
-        return UpdateControl.<MesosNode>noUpdate().rescheduleAfter(resync);
+        return UpdateControl.<MesosNode>noUpdate().rescheduleAfter(nextResync());
       }
       if (Labels.flag(cluster, Labels.PLAN_ONLY)) {
         return plan(cluster, node, context);
@@ -188,7 +220,7 @@ public class MesosNodeReconciler implements Reconciler<MesosNode>, Cleaner<Mesos
         StatusWriter.write(client, node, status);
         control = UpdateControl.noUpdate();
       }
-      return control.rescheduleAfter(resync);
+      return control.rescheduleAfter(nextResync());
     } finally {
       metrics.reconciled(NAME, Duration.ofNanos(System.nanoTime() - started));
       MDC.remove("node");
@@ -234,7 +266,7 @@ public class MesosNodeReconciler implements Reconciler<MesosNode>, Cleaner<Mesos
     if (!Statuses.same(before, status)) {
       StatusWriter.write(client, node, status);
     }
-    return UpdateControl.<MesosNode>noUpdate().rescheduleAfter(resync);
+    return UpdateControl.<MesosNode>noUpdate().rescheduleAfter(nextResync());
   }
 
   private Machine ensureMachine(

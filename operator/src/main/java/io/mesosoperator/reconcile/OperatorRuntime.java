@@ -37,6 +37,7 @@ public final class OperatorRuntime implements AutoCloseable {
   }
 
   private final Operator operator;
+  private final NodeConfigurer configurer;
 
   public OperatorRuntime(
       KubernetesClient client,
@@ -47,6 +48,7 @@ public final class OperatorRuntime implements AutoCloseable {
       OperatorMetrics metrics,
       Clock clock,
       Settings settings) {
+    this.configurer = configurer;
     this.operator =
         new Operator(
             o -> {
@@ -102,6 +104,17 @@ public final class OperatorRuntime implements AutoCloseable {
 
   @Override
   public void close() {
-    operator.stop();
+    try {
+      operator.stop();
+    } finally {
+      // The SSH connections kept open between passes go with the operator.
+      if (configurer instanceof AutoCloseable c) {
+        try {
+          c.close();
+        } catch (Exception e) {
+          // shutting down; nothing left to report to
+        }
+      }
+    }
   }
 }

@@ -170,6 +170,7 @@ final class Benchmark {
             + PARALLELISM);
     try (var s = new SimulatedClusterScenario(config, dir)) {
       SimulatedClusterScenario.Converge converge;
+      long logins0 = s.ssh.connectionsOpened();
       try {
         converge = s.applyAndConverge();
       } catch (java.util.concurrent.TimeoutException e) {
@@ -193,13 +194,19 @@ final class Benchmark {
       results.diagnostic("scale_converge_ssh_round_trips", converge.roundTrips());
       results.diagnostic("scale_converge_kube_writes", converge.kubeWrites());
       results.diagnostic("scale_converge_ssh_commands", converge.commands());
+      results.diagnostic("scale_converge_ssh_logins", s.ssh.connectionsOpened() - logins0);
       results.diagnostic("scale_converge_sim_shell_s_total", round(converge.simCommandSeconds()));
       results.diagnostic(
           "scale_converge_configurer_busy_s_total", round(converge.configurerBusySeconds()));
       s.settle(Duration.ofSeconds(3), Duration.ofSeconds(120));
       s.sim.recording = true;
+      long steadyLogins0 = s.ssh.connectionsOpened();
+      long steadyReused0 = s.ssh.connectionsReused();
       var pass = s.touchAndTimeOnePass();
       s.sim.recording = false;
+      // New SSH logins vs. passes served over a kept-open connection.
+      results.diagnostic("scale_steady_ssh_logins", s.ssh.connectionsOpened() - steadyLogins0);
+      results.diagnostic("scale_steady_ssh_reused", s.ssh.connectionsReused() - steadyReused0);
       results.atMost(
           "scale_steady_pass_s",
           pass.seconds(),
@@ -220,7 +227,9 @@ final class Benchmark {
       // The same pass with the nodes' shells replayed: what the operator and SSH cost alone.
       s.sim.replay = true;
       long replayed0 = s.sim.replayed.get();
+      long replayLogins0 = s.ssh.connectionsOpened();
       var replay = s.touchAndTimeOnePass();
+      results.diagnostic("scale_replay_ssh_logins", s.ssh.connectionsOpened() - replayLogins0);
       s.sim.replay = false;
       long replayed = s.sim.replayed.get() - replayed0;
       results.atMost(

@@ -6,6 +6,7 @@ import io.mesosoperator.cloud.CountingMachineProvider;
 import io.mesosoperator.cloud.JcloudsMachineProvider;
 import io.mesosoperator.metrics.OperatorMetrics;
 import io.mesosoperator.node.SshNodeConfigurer;
+import io.mesosoperator.node.SshjSessions;
 import io.mesosoperator.reconcile.OperatorRuntime;
 import io.mesosoperator.render.ClusterRenderer;
 import java.nio.file.Path;
@@ -76,6 +77,10 @@ final class SimulatedClusterScenario implements AutoCloseable {
   final SimulatedNodes sim;
   final CountingMachineProvider cloud;
   final CountingNodeConfigurer configurer;
+
+  /** The configurer's SSH sessions (kept-open connections), for login counts. */
+  final SshjSessions ssh;
+
   final HeapWatch heap;
   private final OperatorRuntime operator;
 
@@ -88,7 +93,12 @@ final class SimulatedClusterScenario implements AutoCloseable {
     JcloudsMachineProvider stub =
         new JcloudsMachineProvider("stub", "bench-" + UUID.randomUUID(), "bench");
     this.cloud = new CountingMachineProvider(new LoopbackMachineProvider(stub, sim));
-    this.configurer = new CountingNodeConfigurer(new SshNodeConfigurer());
+    // As cli/RunCommand wires it: idle connections outlive three resyncs.
+    this.ssh =
+        new SshjSessions(
+            SshjSessions.Timeouts.DEFAULT, SshjSessions.Pooling.forResync(config.resync(), 3));
+    this.configurer =
+        new CountingNodeConfigurer(new SshNodeConfigurer(ssh, SshNodeConfigurer.Settings.DEFAULT));
     this.operator =
         new OperatorRuntime(
             api.client,
@@ -313,6 +323,7 @@ final class SimulatedClusterScenario implements AutoCloseable {
       operator.close();
     } finally {
       try {
+        ssh.close();
         cloud.close();
         sim.close();
       } finally {

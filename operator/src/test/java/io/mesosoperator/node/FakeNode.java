@@ -13,6 +13,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.sshd.common.config.keys.PublicKeyEntry;
+import org.apache.sshd.common.session.Session;
+import org.apache.sshd.common.session.SessionListener;
 import org.apache.sshd.server.Environment;
 import org.apache.sshd.server.ExitCallback;
 import org.apache.sshd.server.SshServer;
@@ -28,6 +30,10 @@ final class FakeNode implements AutoCloseable {
   final Path root;
   final Path bin;
   final AtomicInteger commands = new AtomicInteger();
+
+  /** Successful logins (password or key): each is a new connection's authentication. */
+  final AtomicInteger logins = new AtomicInteger();
+
   final String firstUser = "ubuntu";
   final String firstPassword = "first-login-Pa55word";
   volatile boolean rejectAdminKey;
@@ -46,12 +52,31 @@ final class FakeNode implements AutoCloseable {
     server.setPasswordAuthenticator(
         (user, password, session) -> firstUser.equals(user) && firstPassword.equals(password));
     server.setPublickeyAuthenticator((user, key, session) -> authorized(user, key));
+    server.addSessionListener(
+        new SessionListener() {
+          @Override
+          public void sessionEvent(Session session, Event event) {
+            if (event == Event.Authenticated) {
+              logins.incrementAndGet();
+            }
+          }
+        });
     server.setCommandFactory((channel, command) -> new ShellCommand(command));
     server.start();
   }
 
   int port() {
     return server.getPort();
+  }
+
+  /** Open SSH connections on the server side. */
+  int connections() {
+    return server.getActiveSessions().size();
+  }
+
+  /** Drops every open connection from the server side (a reboot, an sshd restart, a NAT). */
+  void dropConnections() {
+    server.getActiveSessions().forEach(s -> s.close(true));
   }
 
   /** The node is "rebuilt": it presents a new host key. */
