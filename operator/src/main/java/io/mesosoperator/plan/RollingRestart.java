@@ -160,7 +160,10 @@ public final class RollingRestart {
     }
 
     List<Node> pendingAgents =
-        agents.stream().filter(n -> n.pending() && !n.inFlight() && !n.deleting()).toList();
+        agents.stream()
+            .filter(n -> n.pending() && !n.inFlight() && !n.deleting())
+            .sorted(Comparator.comparing(Node::name))
+            .toList();
     List<Node> restarting = agents.stream().filter(Node::inFlight).toList();
     if (pendingAgents.isEmpty()) {
       return restarting.isEmpty()

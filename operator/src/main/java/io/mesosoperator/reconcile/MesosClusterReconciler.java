@@ -555,7 +555,12 @@ public class MesosClusterReconciler implements Reconciler<MesosCluster>, Cleaner
             .filter(n -> !Boolean.TRUE.equals(n.getSpec().getFenced()))
             .filter(n -> n.getStatus() != null && n.getStatus().getPrivateAddress() != null)
             .filter(n -> n.getStatus().getHostKey() != null)
-            .filter(n -> Conditions.isTrue(n.getStatus().getConditions(), Conditions.CONFIGURED))
+            // A master awaiting its restart turn still runs its services: without it, a change
+            // held on every master would leave nothing to observe the health the turns need.
+            .filter(
+                n ->
+                    Conditions.isTrue(n.getStatus().getConditions(), Conditions.CONFIGURED)
+                        || RestartTurns.awaitingTurn(n))
             .sorted(Comparator.comparing(n -> n.getSpec().getZkId()))
             .toList();
     var now = clock.instant();

@@ -78,16 +78,19 @@ final class RestartTurns {
     return true;
   }
 
+  /** A change that restarts running services is held on the node until its turn. */
+  static boolean awaitingTurn(MesosNode node) {
+    MesosNodeStatus st = node.getStatus();
+    return st != null
+        && Conditions.get(st.getConditions(), Conditions.CONFIGURED)
+            .filter(c -> "False".equals(c.getStatus()))
+            .filter(c -> NodeTarget.AWAITING_RESTART_TURN.equals(c.getReason()))
+            .isPresent();
+  }
+
   /** The node waits for its turn: a held change, or an unhonoured requested restart. */
   static boolean pending(MesosNode node, MesosCluster cluster) {
-    MesosNodeStatus st = node.getStatus();
-    boolean held =
-        st != null
-            && Conditions.get(st.getConditions(), Conditions.CONFIGURED)
-                .filter(c -> "False".equals(c.getStatus()))
-                .filter(c -> NodeTarget.AWAITING_RESTART_TURN.equals(c.getReason()))
-                .isPresent();
-    return held || requested(node, st, cluster);
+    return awaitingTurn(node) || requested(node, node.getStatus(), cluster);
   }
 
   /** A node as the rolling restart planner sees it. */

@@ -243,4 +243,11 @@ class RollingRestartTest {
         List.of(master("m0", 1), new Node("a0", false, 0, true, false, false, true, true, true));
     assertThat(plan(nodes, HEALTHY, 1).grant()).isEmpty();
   }
+
+  @Test
+  void agentsGoByNameWhateverTheOrderTheyAreListedIn() {
+    List<Node> nodes =
+        List.of(pending(agent("a2")), master("m0", 1), pending(agent("a0")), pending(agent("a1")));
+    assertThat(plan(nodes, HEALTHY, 2).grant()).containsExactly("a0", "a1");
+  }
 }
