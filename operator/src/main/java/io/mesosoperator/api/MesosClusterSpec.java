@@ -45,6 +45,11 @@ public class MesosClusterSpec {
   @JsonPropertyDescription("Marathon settings and the apps the operator keeps deployed.")
   private MarathonSpec marathon = new MarathonSpec();
 
+  @JsonPropertyDescription(
+      "How changes that restart services on configured nodes are rolled out (masters one at a"
+          + " time, leaders last; agents in batches).")
+  private RolloutSpec rollout = new RolloutSpec();
+
   @Default("Delete")
   @JsonPropertyDescription(
       "What happens to the machines when the cluster is deleted: Delete destroys them, Retain"
@@ -105,6 +110,14 @@ public class MesosClusterSpec {
 
   public void setMarathon(MarathonSpec marathon) {
     this.marathon = marathon;
+  }
+
+  public RolloutSpec getRollout() {
+    return rollout;
+  }
+
+  public void setRollout(RolloutSpec rollout) {
+    this.rollout = rollout;
   }
 
   public DeletionPolicy getDeletionPolicy() {

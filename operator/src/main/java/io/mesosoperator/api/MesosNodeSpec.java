@@ -53,6 +53,13 @@ public class MesosNodeSpec {
           + " /var/lib/mesos/log-epoch-<n> (an empty replicated log); see docs/master-scaling.md.")
   private Integer logEpoch;
 
+  @Min(0)
+  @JsonPropertyDescription(
+      "Written by the operator: this node's turn to restart its services. A value above"
+          + " status.restartGrant lets the node apply changes that restart running services (and"
+          + " honour a requested restart) once; see docs/rolling-restarts.md.")
+  private Integer restartGrant;
+
   public String getCluster() {
     return cluster;
   }
@@ -123,5 +130,13 @@ public class MesosNodeSpec {
 
   public void setLogEpoch(Integer logEpoch) {
     this.logEpoch = logEpoch;
+  }
+
+  public Integer getRestartGrant() {
+    return restartGrant;
+  }
+
+  public void setRestartGrant(Integer restartGrant) {
+    this.restartGrant = restartGrant;
   }
 }

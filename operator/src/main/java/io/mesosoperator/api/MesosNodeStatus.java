@@ -62,6 +62,19 @@ public class MesosNodeStatus {
   @JsonPropertyDescription("Masters: the replicated-log epoch the node was last configured with.")
   private Integer logEpoch;
 
+  @JsonPropertyDescription(
+      "The last spec.restartGrant the node used: its restarts under that grant are done.")
+  private Integer restartGrant;
+
+  @JsonPropertyDescription(
+      "The last mesosoperator.io/restart annotation value of this MesosNode that was honoured.")
+  private String restartToken;
+
+  @JsonPropertyDescription(
+      "The last mesosoperator.io/restart annotation value of the MesosCluster that was honoured on"
+          + " this node.")
+  private String clusterRestartToken;
+
   public List<String> getPlannedActions() {
     return plannedActions;
   }
@@ -172,5 +185,29 @@ public class MesosNodeStatus {
 
   public void setLogEpoch(Integer logEpoch) {
     this.logEpoch = logEpoch;
+  }
+
+  public Integer getRestartGrant() {
+    return restartGrant;
+  }
+
+  public void setRestartGrant(Integer restartGrant) {
+    this.restartGrant = restartGrant;
+  }
+
+  public String getRestartToken() {
+    return restartToken;
+  }
+
+  public void setRestartToken(String restartToken) {
+    this.restartToken = restartToken;
+  }
+
+  public String getClusterRestartToken() {
+    return clusterRestartToken;
+  }
+
+  public void setClusterRestartToken(String clusterRestartToken) {
+    this.clusterRestartToken = clusterRestartToken;
   }
 }

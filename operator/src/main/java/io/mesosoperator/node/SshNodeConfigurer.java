@@ -11,6 +11,7 @@ import io.mesosoperator.plan.NodePlan;
 import io.mesosoperator.plan.Observation;
 import io.mesosoperator.plan.PlanOptions;
 import io.mesosoperator.plan.PlanOptions.AdminAccount;
+import io.mesosoperator.plan.RestartGate;
 import io.mesosoperator.render.InitStyle;
 import io.mesosoperator.render.ManagedFile;
 import io.mesosoperator.render.NodeConfig;
@@ -229,6 +230,19 @@ public final class SshNodeConfigurer implements NodeConfigurer, AutoCloseable {
 
     List<Action> plan =
         NodePlan.diff(config, observed, new PlanOptions(admin, target.harden() && !bootstrap));
+    RestartGate.Decision gate =
+        RestartGate.gate(
+            config, observed, plan, target.restartsHeld() && !bootstrap, target.restartAll());
+    if (gate instanceof RestartGate.Hold hold) {
+      // Nothing is written: no file sits changed on the node without its restart.
+      return pass.result(
+          ConditionState.isFalse(
+              NodeTarget.AWAITING_RESTART_TURN,
+              "waiting for this node's restart turn to: " + String.join("; ", hold.waiting())),
+          running,
+          observed);
+    }
+    plan = ((RestartGate.Run) gate).actions();
     try {
       if (!apply(pass, session, init, plan, config.services(), running)) {
         return pass.notConfigured(observed, "ApplyFailed", pass.failure);

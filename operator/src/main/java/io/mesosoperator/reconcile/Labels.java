@@ -26,7 +26,19 @@ public final class Labels {
   public static final String ACCEPT_HOST_KEY =
       io.mesosoperator.node.SshNodeConfigurer.ACCEPT_HOST_KEY_ANNOTATION;
 
+  /**
+   * Annotation with any token: on a MesosNode, restart its services once for that token; on a
+   * MesosCluster, roll a restart over every node (masters one at a time, then agents in batches).
+   */
+  public static final String RESTART = PREFIX + "restart";
+
   private Labels() {}
+
+  /** The value of an annotation, or null. */
+  public static String annotation(HasMetadata resource, String annotation) {
+    var annotations = resource.getMetadata().getAnnotations();
+    return annotations == null ? null : annotations.get(annotation);
+  }
 
   /** Whether an annotation is set to "true". */
   public static boolean flag(HasMetadata resource, String annotation) {

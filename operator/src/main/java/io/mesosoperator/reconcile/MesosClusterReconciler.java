@@ -29,6 +29,7 @@ import io.mesosoperator.metrics.OperatorMetrics;
 import io.mesosoperator.node.ConditionState;
 import io.mesosoperator.plan.ClusterTopology;
 import io.mesosoperator.plan.MasterScaling;
+import io.mesosoperator.plan.RollingRestart;
 import io.mesosoperator.validation.SpecValidator;
 import io.mesosoperator.validation.ValidationError;
 import java.time.Clock;
@@ -59,6 +60,7 @@ public class MesosClusterReconciler implements Reconciler<MesosCluster>, Cleaner
   public static final String SECRET_INVALID = "SecretInvalid";
 
   static final String MASTERS_SCALED = "MastersScaled";
+  static final String RESTARTS_DONE = "RestartsDone";
   static final String ZOOKEEPER_QUORUM = "ZooKeeperQuorum";
   static final String MESOS_LEADER_ELECTED = "MesosLeaderElected";
   static final String AGENTS_REGISTERED = "AgentsRegistered";
@@ -236,6 +238,7 @@ public class MesosClusterReconciler implements Reconciler<MesosCluster>, Cleaner
             ConditionState.isTrue("AsSpecified", "creating the masters of a new cluster"),
             generation);
       }
+      rollRestarts(cluster, status, nodes, seen.zooKeeperLeader(), generation);
       boolean mastersDone =
           step == null ? plan.masterRefusal() == null : step instanceof MasterScaling.Done;
       summarize(cluster, status, nodes, plan, generation, healthy && mastersDone);
@@ -562,7 +565,12 @@ public class MesosClusterReconciler implements Reconciler<MesosCluster>, Cleaner
             .filter(n -> !Boolean.TRUE.equals(n.getSpec().getFenced()))
             .filter(n -> n.getStatus() != null && n.getStatus().getPrivateAddress() != null)
             .filter(n -> n.getStatus().getHostKey() != null)
-            .filter(n -> Conditions.isTrue(n.getStatus().getConditions(), Conditions.CONFIGURED))
+            // A master awaiting its restart turn still runs its services: without it, a change
+            // held on every master would leave nothing to observe the health the turns need.
+            .filter(
+                n ->
+                    Conditions.isTrue(n.getStatus().getConditions(), Conditions.CONFIGURED)
+                        || RestartTurns.awaitingTurn(n))
             .sorted(Comparator.comparing(n -> n.getSpec().getZkId()))
             .toList();
     var now = clock.instant();
@@ -762,6 +770,75 @@ public class MesosClusterReconciler implements Reconciler<MesosCluster>, Cleaner
     }
     setMastersScaled(cluster, status, state, generation);
     return step;
+  }
+
+  /**
+   * Rolling restarts: grants restart turns to the nodes the pure planner picks (masters one at a
+   * time, leaders last; agents in batches) and reports {@code RestartsDone}. Everything is read
+   * from the nodes and the last health observation.
+   */
+  private void rollRestarts(
+      MesosCluster cluster,
+      MesosClusterStatus status,
+      List<MesosNode> nodes,
+      String zooKeeperLeader,
+      Long generation) {
+    RollingRestart.Health health =
+        observer == null
+            ? RollingRestart.Health.UNOBSERVED
+            : new RollingRestart.Health(
+                true,
+                Conditions.isTrue(status.getConditions(), ZOOKEEPER_QUORUM),
+                Conditions.isTrue(status.getConditions(), MESOS_LEADER_ELECTED),
+                zooKeeperLeader,
+                RestartTurns.mesosLeaderNode(nodes, status.getMesosLeader()));
+    var rollout = cluster.getSpec().getRollout();
+    RollingRestart.Decision decision =
+        RollingRestart.plan(
+            new RollingRestart.Input(
+                nodes.stream()
+                    // A fenced master is going away: it takes no turn and blocks none.
+                    .filter(n -> !Boolean.TRUE.equals(n.getSpec().getFenced()))
+                    .map(n -> RestartTurns.plannerNode(n, cluster))
+                    .toList(),
+                health,
+                rollout == null ? 1 : rollout.getAgentBatchSize(),
+                rollout != null && rollout.isIgnoreHealth()));
+    String ns = cluster.getMetadata().getNamespace();
+    for (String name : decision.grant()) {
+      int[] turn = {0};
+      client
+          .resources(MesosNode.class)
+          .inNamespace(ns)
+          .withName(name)
+          .edit(
+              n -> {
+                // Read fresh: a turn already granted (our earlier write, not yet in the cache) is
+                // not granted again.
+                if (!RestartTurns.granted(n, n.getStatus())) {
+                  Integer spec = n.getSpec().getRestartGrant();
+                  Integer used = n.getStatus() == null ? null : n.getStatus().getRestartGrant();
+                  turn[0] = Math.max(spec == null ? 0 : spec, used == null ? 0 : used) + 1;
+                  n.getSpec().setRestartGrant(turn[0]);
+                }
+                return n;
+              });
+      if (turn[0] > 0) {
+        events.normal(
+            cluster,
+            "RestartScheduled",
+            "node " + name + " may restart its services now (turn " + turn[0] + ")");
+      }
+    }
+    ConditionState state =
+        switch (decision.state()) {
+          case IDLE -> ConditionState.isTrue("NonePending", decision.message());
+          case ROLLING -> ConditionState.isFalse("Rolling", decision.message());
+          case WAITING_FOR_HEALTH -> ConditionState.isFalse("WaitingForHealth", decision.message());
+          case WAITING -> ConditionState.isFalse("WaitingForNodes", decision.message());
+        };
+    status.setConditions(
+        Conditions.set(status.getConditions(), RESTARTS_DONE, state, generation, clock.instant()));
   }
 
   private void setMastersScaled(

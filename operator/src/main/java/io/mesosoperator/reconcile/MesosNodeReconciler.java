@@ -444,7 +444,7 @@ public class MesosNodeReconciler implements Reconciler<MesosNode>, Cleaner<Mesos
       setConfigured(status, prepared.waiting(), generation);
       return;
     }
-    NodeTarget target = prepared.target();
+    NodeTarget target = RestartTurns.gate(prepared.target(), node, status, cluster);
     List<NodeInfo> infos = prepared.infos();
     NodeInfo self = prepared.self();
     String pinned = target.pinnedHostKey();
@@ -464,6 +464,7 @@ public class MesosNodeReconciler implements Reconciler<MesosNode>, Cleaner<Mesos
             generation,
             now));
     setConfigured(status, result.configured(), generation);
+    restartTurnUsed(cluster, node, status, result);
     if (result.configured().isTrue()) {
       recordMasterSettings(node, status, infos);
     }
@@ -496,6 +497,19 @@ public class MesosNodeReconciler implements Reconciler<MesosNode>, Cleaner<Mesos
     }
     if (result.changes() > 0 && result.configured().isTrue()) {
       events.normal(node, "NodeConfigured", result.changes() + " changes applied");
+    }
+  }
+
+  /** Records a used restart turn (rolling restarts) and says what it restarted. */
+  private void restartTurnUsed(
+      MesosCluster cluster, MesosNode node, MesosNodeStatus status, NodeResult result) {
+    if (RestartTurns.recordUsed(node, status, cluster, result) && result.restarts() > 0) {
+      events.normal(
+          node,
+          "NodeRestarted",
+          result.restarts()
+              + " services restarted in restart turn "
+              + node.getSpec().getRestartGrant());
     }
   }
 
