@@ -444,6 +444,9 @@ public class MesosNodeReconciler implements Reconciler<MesosNode>, Cleaner<Mesos
       setConfigured(status, prepared.waiting(), generation);
       return;
     }
+    if (RestartTurns.granted(node, status)) {
+      usedTurnsFromServer(node, status);
+    }
     NodeTarget target = RestartTurns.gate(prepared.target(), node, status, cluster);
     List<NodeInfo> infos = prepared.infos();
     NodeInfo self = prepared.self();
@@ -497,6 +500,27 @@ public class MesosNodeReconciler implements Reconciler<MesosNode>, Cleaner<Mesos
     }
     if (result.changes() > 0 && result.configured().isTrue()) {
       events.normal(node, "NodeConfigured", result.changes() + " changes applied");
+    }
+  }
+
+  /**
+   * The informer may not have our own last status write yet: before a granted restart, the turns
+   * this node already used are read from the API server, so one grant never restarts twice.
+   */
+  private void usedTurnsFromServer(MesosNode node, MesosNodeStatus status) {
+    MesosNode fresh =
+        client
+            .resources(MesosNode.class)
+            .inNamespace(node.getMetadata().getNamespace())
+            .withName(node.getMetadata().getName())
+            .get();
+    MesosNodeStatus st = fresh == null ? null : fresh.getStatus();
+    if (st != null
+        && st.getRestartGrant() != null
+        && (status.getRestartGrant() == null || st.getRestartGrant() > status.getRestartGrant())) {
+      status.setRestartGrant(st.getRestartGrant());
+      status.setRestartToken(st.getRestartToken());
+      status.setClusterRestartToken(st.getClusterRestartToken());
     }
   }
 
