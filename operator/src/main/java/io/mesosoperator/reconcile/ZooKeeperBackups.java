@@ -16,6 +16,8 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,6 +36,13 @@ final class ZooKeeperBackups {
   private final ZooKeeperBackup backup;
   private final EventRecorder events;
   private final Clock clock;
+
+  /**
+   * The last backup taken, per cluster uid. Only bridges the gap while our own status write is on
+   * its way to the informer cache (as the reconciler does for the network); the status is what
+   * makes it resumable.
+   */
+  private final Map<String, ZooKeeperBackupStatus> taken = new ConcurrentHashMap<>();
 
   ZooKeeperBackups(
       KubernetesClient client, ZooKeeperBackup backup, EventRecorder events, Clock clock) {
@@ -73,6 +82,12 @@ final class ZooKeeperBackups {
     if (last != null && target.equals(last.getTargetEnsemble())) {
       return step;
     }
+    ZooKeeperBackupStatus mine = taken.get(cluster.getMetadata().getUid());
+    if (mine != null && target.equals(mine.getTargetEnsemble())) {
+      // Taken, but the cached status read here predates our write of it: say so again.
+      status.setZookeeperBackup(mine);
+      return step;
+    }
     ClusterKeys.Key key;
     try {
       key = new ClusterKeys(client).read(cluster);
@@ -96,13 +111,15 @@ final class ZooKeeperBackups {
               m.getStatus().getHostKey());
       try {
         ZooKeeperBackup.Result r = backup.backup(t, cluster.getMetadata().getName(), now);
-        status.setZookeeperBackup(
+        ZooKeeperBackupStatus done =
             new ZooKeeperBackupStatus(
                 target,
                 t.node(),
                 r.path(),
                 r.files(),
-                now.truncatedTo(ChronoUnit.SECONDS).toString()));
+                now.truncatedTo(ChronoUnit.SECONDS).toString());
+        status.setZookeeperBackup(done);
+        taken.put(cluster.getMetadata().getUid(), done);
         events.normal(
             cluster,
             "ZooKeeperBackedUp",
