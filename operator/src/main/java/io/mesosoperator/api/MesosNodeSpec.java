@@ -53,6 +53,11 @@ public class MesosNodeSpec {
           + " /var/lib/mesos/log-epoch-<n> (an empty replicated log); see docs/master-scaling.md.")
   private Integer logEpoch;
 
+  @JsonPropertyDescription(
+      "Operator-written (remediation): the id of a machine to destroy, when it still exists, and"
+          + " replace with a new one; see docs/remediation.md.")
+  private String replaceMachine;
+
   public String getCluster() {
     return cluster;
   }
@@ -123,5 +128,13 @@ public class MesosNodeSpec {
 
   public void setLogEpoch(Integer logEpoch) {
     this.logEpoch = logEpoch;
+  }
+
+  public String getReplaceMachine() {
+    return replaceMachine;
+  }
+
+  public void setReplaceMachine(String replaceMachine) {
+    this.replaceMachine = replaceMachine;
   }
 }

@@ -299,6 +299,8 @@ public class MesosClusterReconciler implements Reconciler<MesosCluster>, Cleaner
       }
       networkEnsured.remove(cluster.getMetadata().getUid());
       appsApplied.remove(cluster.getMetadata().getUid());
+      remediator.forget(cluster.getMetadata().getUid());
+      backups.forget(cluster.getMetadata().getUid());
       return DeleteControl.defaultDelete();
     } finally {
       MDC.remove("cluster");

@@ -327,9 +327,9 @@ public class MesosNodeReconciler implements Reconciler<MesosNode>, Cleaner<Mesos
   }
 
   /**
-   * Remediation: destroys the machine the cluster reconciler named in {@link
-   * Remediator#REPLACE_MACHINE} (an unreachable agent's), so that a new one is created in its
-   * place. Returns the machine that remains, or null.
+   * Remediation: destroys the machine the cluster reconciler named in {@code spec.replaceMachine}
+   * (an unreachable agent's), so that a new one is created in its place. Returns the machine that
+   * remains, or null.
    */
   private Machine replaceIfGranted(MesosNode node, MachineProvider provider, Machine machine)
       throws CloudException {
@@ -376,8 +376,7 @@ public class MesosNodeReconciler implements Reconciler<MesosNode>, Cleaner<Mesos
   }
 
   private static String replaceGrant(MesosNode node) {
-    var annotations = node.getMetadata().getAnnotations();
-    return annotations == null ? null : annotations.get(Remediator.REPLACE_MACHINE);
+    return node.getSpec().getReplaceMachine();
   }
 
   /**

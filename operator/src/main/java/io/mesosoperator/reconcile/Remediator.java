@@ -14,18 +14,19 @@ import io.mesosoperator.plan.Remediation;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The thin shell around {@link Remediation}: reads the nodes and the replacements recorded in the
  * cluster's status, and starts what the decision says. An agent is replaced by its own node
- * reconciler, told through the {@link #REPLACE_MACHINE} annotation naming the machine to replace; a
- * master's node is deleted and master scaling brings a new one under a new ZooKeeper id.
+ * reconciler, told through {@code spec.replaceMachine} naming the machine to replace; a master's
+ * node is deleted and master scaling brings a new one under a new ZooKeeper id.
  */
 final class Remediator {
   private static final Logger LOG = LoggerFactory.getLogger(Remediator.class);
@@ -35,12 +36,6 @@ final class Remediator {
    */
   static final String REMEDIATING = "Remediating";
 
-  /**
-   * On a MesosNode: the id of the machine the node reconciler may destroy (when it still exists)
-   * and replace. Written by the cluster reconciler only.
-   */
-  static final String REPLACE_MACHINE = Labels.PREFIX + "replace-machine";
-
   /** MachineReady reason of a node whose machine vanished and waits for its replacement. */
   static final String MACHINE_VANISHED = Remediation.MACHINE_VANISHED;
 
@@ -48,10 +43,22 @@ final class Remediator {
   private final EventRecorder events;
   private final Clock clock;
 
+  /**
+   * What this operator last recorded, per cluster uid. The cached status read by a pass can predate
+   * our own last write of it; deciding from that could start a replacement twice or one too many.
+   * The status is the record (a restarted operator resumes from it); this only bridges that gap.
+   */
+  private final Map<String, RemediationStatus> written = new ConcurrentHashMap<>();
+
   Remediator(KubernetesClient client, EventRecorder events, Clock clock) {
     this.client = client;
     this.events = events;
     this.clock = clock;
+  }
+
+  /** Drops what is remembered of a deleted cluster. */
+  void forget(String uid) {
+    written.remove(uid);
   }
 
   /** Decides and acts; records what is under way in {@code status}. */
@@ -62,8 +69,11 @@ final class Remediator {
       MasterScaling.Step masterStep,
       Long generation) {
     Instant now = clock.instant();
+    String uid = cluster.getMetadata().getUid();
     RemediationStatus recorded =
-        status.getRemediation() == null ? new RemediationStatus() : status.getRemediation();
+        written.containsKey(uid)
+            ? written.get(uid)
+            : status.getRemediation() == null ? new RemediationStatus() : status.getRemediation();
     List<Remediation.InProgress> inProgress =
         recorded.getNodes().stream().map(Remediator::inProgress).toList();
     Remediation.Decision d =
@@ -102,6 +112,7 @@ final class Remediator {
     next.setNodes(under);
     next.setRetiredZooKeeperIds(new ArrayList<>(retired));
     status.setRemediation(under.isEmpty() && retired.isEmpty() ? null : next);
+    written.put(uid, next);
 
     String previous =
         Conditions.get(status.getConditions(), REMEDIATING).map(Condition::getReason).orElse(null);
@@ -148,17 +159,13 @@ final class Remediator {
         return;
       }
       String machine = node.getStatus() == null ? null : node.getStatus().getMachineId();
-      var annotations = node.getMetadata().getAnnotations();
-      String granted = annotations == null ? null : annotations.get(REPLACE_MACHINE);
       if (p.machineId() != null
           && p.machineId().equals(machine)
-          && !p.machineId().equals(granted)) {
+          && !p.machineId().equals(node.getSpec().getReplaceMachine())) {
+        // In the spec (the operator owns MesosNode specs): a new generation wakes the node.
         resource.edit(
             n -> {
-              if (n.getMetadata().getAnnotations() == null) {
-                n.getMetadata().setAnnotations(new HashMap<>());
-              }
-              n.getMetadata().getAnnotations().put(REPLACE_MACHINE, p.machineId());
+              n.getSpec().setReplaceMachine(p.machineId());
               return n;
             });
         LOG.info("node {}: machine {} to be replaced", p.node(), p.machineId());

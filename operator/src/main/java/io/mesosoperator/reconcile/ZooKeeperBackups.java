@@ -52,6 +52,11 @@ final class ZooKeeperBackups {
     this.clock = clock;
   }
 
+  /** Drops what is remembered of a deleted cluster. */
+  void forget(String uid) {
+    taken.remove(uid);
+  }
+
   /** The ensemble a step moves the masters to, or null when it changes no membership. */
   static List<Integer> target(MasterScaling.Step step) {
     if (step instanceof MasterScaling.Create c) {
