@@ -98,8 +98,16 @@ final class Remediator {
         retired.add(s.record().zkId());
       }
     }
+    // Retired ids as the stored status (not this operator's memory) has them: a master's node is
+    // deleted only once its id's retirement is stored, so no restart can forget it.
+    Set<Integer> stored =
+        status.getRemediation() == null
+            ? Set.of()
+            : Set.copyOf(status.getRemediation().getRetiredZooKeeperIds());
     for (Remediation.InProgress p : d.continuing()) {
-      act(cluster, nodes, p);
+      if (!p.master() || (p.zkId() != null && stored.contains(p.zkId()))) {
+        act(cluster, nodes, p);
+      }
     }
     for (Remediation.Start s : d.start()) {
       if (!s.record().master()) {
