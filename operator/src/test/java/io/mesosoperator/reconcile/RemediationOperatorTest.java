@@ -305,6 +305,33 @@ class RemediationOperatorTest {
   }
 
   @Test
+  void thePauseAnnotationStopsRemediation() {
+    create(1, 1, 1);
+    String old = cutOff("tutorial-slave-0");
+    edit(c -> c.getMetadata().getAnnotations().put(Labels.PAUSED, "true"));
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .ignoreExceptions()
+        .until(
+            () ->
+                Conditions.isTrue(
+                    OperatorHarness.get(client, "tutorial").getStatus().getConditions(),
+                    MesosClusterReconciler.RECONCILIATION_PAUSED));
+    now.set(now.get().plus(Duration.ofHours(1)));
+    OperatorHarness.quiet(Duration.ofSeconds(4));
+    assertThat(cloud.log).noneMatch(l -> l.startsWith("destroy"));
+    assertThat(node("tutorial-slave-0").getStatus().getMachineId()).isEqualTo(old);
+
+    edit(c -> c.getMetadata().getAnnotations().remove(Labels.PAUSED));
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .ignoreExceptions()
+        .untilAsserted(
+            () ->
+                assertThat(node("tutorial-slave-0").getStatus().getMachineId()).isNotEqualTo(old));
+  }
+
+  @Test
   void aVanishedAgentMachineIsReplacedThroughTheSameGate() {
     String uid = create(3, 2, 1).getMetadata().getUid();
     String old = node("tutorial-slave-1").getStatus().getMachineId();
