@@ -56,6 +56,18 @@ public class MesosClusterSpec {
           + " leaves them running.")
   private DeletionPolicy deletionPolicy = DeletionPolicy.Delete;
 
+  @JsonPropertyDescription(
+      "Replacing broken nodes: how long a node may be unreachable, and how many at once.")
+  private RemediationSpec remediation = new RemediationSpec();
+
+  public RemediationSpec getRemediation() {
+    return remediation;
+  }
+
+  public void setRemediation(RemediationSpec remediation) {
+    this.remediation = remediation;
+  }
+
   public CloudSpec getCloud() {
     return cloud;
   }

@@ -54,6 +54,28 @@ public class MesosClusterStatus {
           + " would make, without making them.")
   private List<String> plannedChanges = new ArrayList<>();
 
+  @JsonPropertyDescription("Nodes being replaced (unreachable or vanished) and retired ids.")
+  private RemediationStatus remediation;
+
+  @JsonPropertyDescription("The last ZooKeeper backup taken before a master membership change.")
+  private ZooKeeperBackupStatus zookeeperBackup;
+
+  public RemediationStatus getRemediation() {
+    return remediation;
+  }
+
+  public void setRemediation(RemediationStatus remediation) {
+    this.remediation = remediation;
+  }
+
+  public ZooKeeperBackupStatus getZookeeperBackup() {
+    return zookeeperBackup;
+  }
+
+  public void setZookeeperBackup(ZooKeeperBackupStatus zookeeperBackup) {
+    this.zookeeperBackup = zookeeperBackup;
+  }
+
   public List<String> getPlannedChanges() {
     return plannedChanges;
   }

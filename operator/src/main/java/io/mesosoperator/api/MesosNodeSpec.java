@@ -60,6 +60,11 @@ public class MesosNodeSpec {
           + " honour a requested restart) once; see docs/rolling-restarts.md.")
   private Integer restartGrant;
 
+  @JsonPropertyDescription(
+      "Operator-written (remediation): the id of a machine to destroy, when it still exists, and"
+          + " replace with a new one; see docs/remediation.md.")
+  private String replaceMachine;
+
   public String getCluster() {
     return cluster;
   }
@@ -138,5 +143,13 @@ public class MesosNodeSpec {
 
   public void setRestartGrant(Integer restartGrant) {
     this.restartGrant = restartGrant;
+  }
+
+  public String getReplaceMachine() {
+    return replaceMachine;
+  }
+
+  public void setReplaceMachine(String replaceMachine) {
+    this.replaceMachine = replaceMachine;
   }
 }

@@ -123,6 +123,8 @@ public final class MasterScaling {
    * @param logWipeAcknowledged {@code acknowledgeLogWipe} of the master role
    * @param masters the master nodes that exist
    * @param health health signals
+   * @param retired ZooKeeper ids of replaced masters: never kept for a replacement nor handed out
+   *     again, so an empty member never rejoins under an id the others remember
    */
   public record Input(
       String cluster,
@@ -130,7 +132,22 @@ public final class MasterScaling {
       int desired,
       boolean logWipeAcknowledged,
       List<Member> masters,
-      Health health) {}
+      Health health,
+      Set<Integer> retired) {
+    public Input {
+      retired = Set.copyOf(retired);
+    }
+
+    public Input(
+        String cluster,
+        String role,
+        int desired,
+        boolean logWipeAcknowledged,
+        List<Member> masters,
+        Health health) {
+      this(cluster, role, desired, logWipeAcknowledged, masters, health, Set.of());
+    }
+  }
 
   /** Which way the masters are going. */
   public enum Direction {
@@ -347,7 +364,13 @@ public final class MasterScaling {
     }
     // Ids still listed by the members but without a node: a master deleted by hand. Kept for a
     // replacement (its empty ZooKeeper member rejoins under the same id), dropped otherwise.
-    List<Integer> ghosts = union.stream().filter(id -> !ids.contains(id)).sorted().toList();
+    // A retired id (a replaced master's) is dropped instead: the replacement gets a new one.
+    List<Integer> ghosts =
+        union.stream()
+            .filter(id -> !ids.contains(id))
+            .filter(id -> !in.retired().contains(id))
+            .sorted()
+            .toList();
     List<Integer> kept = ghosts.subList(0, Math.min(ghosts.size(), missing.size()));
     Set<Integer> target = new TreeSet<>(ids);
     target.addAll(kept);
@@ -366,7 +389,9 @@ public final class MasterScaling {
         return raise(in, low, quorum, running.size());
       }
       int ordinal = missing.get(0);
-      int zkId = kept.isEmpty() ? lowestFree(union, ids) : kept.get(0);
+      Set<Integer> listed = new TreeSet<>(union);
+      listed.addAll(in.retired());
+      int zkId = kept.isEmpty() ? lowestFree(listed, ids) : kept.get(0);
       Set<Integer> ensemble = new TreeSet<>(target);
       ensemble.add(zkId);
       int maxQuorum = running.stream().mapToInt(m -> m.now().quorum()).max().orElse(quorum);

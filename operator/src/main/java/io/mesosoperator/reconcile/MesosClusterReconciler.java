@@ -76,6 +76,8 @@ public class MesosClusterReconciler implements Reconciler<MesosCluster>, Cleaner
   private final Duration resync;
   private final ClusterObserver observer;
   private final OperatorMetrics metrics;
+  private final ZooKeeperBackups backups;
+  private final Remediator remediator;
 
   /**
    * Generation whose network was ensured, per cluster uid. Only saves repeating an idempotent call
@@ -100,6 +102,33 @@ public class MesosClusterReconciler implements Reconciler<MesosCluster>, Cleaner
       Duration resync,
       ClusterObserver observer,
       OperatorMetrics metrics) {
+    // Backups need the SSH access observing has; without an observer (tests) none are taken.
+    this(
+        client,
+        providers,
+        events,
+        clock,
+        resync,
+        observer,
+        metrics,
+        observer == null
+            ? null
+            : new io.mesosoperator.node.SshZooKeeperBackup(
+                new io.mesosoperator.node.SshjSessions()));
+  }
+
+  /** With the ZooKeeper backup taken before master membership changes (null: none). */
+  public MesosClusterReconciler(
+      KubernetesClient client,
+      ProviderResolver providers,
+      EventRecorder events,
+      Clock clock,
+      Duration resync,
+      ClusterObserver observer,
+      OperatorMetrics metrics,
+      io.mesosoperator.node.ZooKeeperBackup backup) {
+    this.backups = new ZooKeeperBackups(client, backup, events, clock);
+    this.remediator = new Remediator(client, events, clock);
     this.client = client;
     this.providers = providers;
     this.events = events;
@@ -238,6 +267,7 @@ public class MesosClusterReconciler implements Reconciler<MesosCluster>, Cleaner
             ConditionState.isTrue("AsSpecified", "creating the masters of a new cluster"),
             generation);
       }
+      remediator.run(cluster, status, nodes, step, generation);
       rollRestarts(cluster, status, nodes, seen.zooKeeperLeader(), generation);
       boolean mastersDone =
           step == null ? plan.masterRefusal() == null : step instanceof MasterScaling.Done;
@@ -272,6 +302,8 @@ public class MesosClusterReconciler implements Reconciler<MesosCluster>, Cleaner
       }
       networkEnsured.remove(cluster.getMetadata().getUid());
       appsApplied.remove(cluster.getMetadata().getUid());
+      remediator.forget(cluster.getMetadata().getUid());
+      backups.forget(cluster.getMetadata().getUid());
       return DeleteControl.defaultDelete();
     } finally {
       MDC.remove("cluster");
@@ -706,7 +738,11 @@ public class MesosClusterReconciler implements Reconciler<MesosCluster>, Cleaner
                     .filter(n -> n.getSpec().getZkId() != null)
                     .map(MesosClusterReconciler::member)
                     .toList(),
-                health));
+                health,
+                status.getRemediation() == null
+                    ? java.util.Set.of()
+                    : java.util.Set.copyOf(status.getRemediation().getRetiredZooKeeperIds())));
+    step = backups.gate(cluster, status, nodes, zooKeeperLeader, step);
     String ns = cluster.getMetadata().getNamespace();
     if (step instanceof MasterScaling.Pin pin) {
       pin.settings().forEach((name, settings) -> writeSettings(ns, name, settings));

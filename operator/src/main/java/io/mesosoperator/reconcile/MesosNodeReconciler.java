@@ -279,6 +279,10 @@ public class MesosNodeReconciler implements Reconciler<MesosNode>, Cleaner<Mesos
               .filter(m -> name.equals(m.node()))
               .findFirst()
               .orElse(null);
+      machine = replaceIfGranted(node, provider, machine);
+      if (machine == null && waitForReplacement(node, status, generation)) {
+        return null;
+      }
       if (machine == null) {
         RoleSpec role = roleOf(cluster, node);
         machine =
@@ -352,6 +356,59 @@ public class MesosNodeReconciler implements Reconciler<MesosNode>, Cleaner<Mesos
       LOG.warn("cloud call failed: {}", e.getMessage());
       return null;
     }
+  }
+
+  /**
+   * Remediation: destroys the machine the cluster reconciler named in {@code spec.replaceMachine}
+   * (an unreachable agent's), so that a new one is created in its place. Returns the machine that
+   * remains, or null.
+   */
+  private Machine replaceIfGranted(MesosNode node, MachineProvider provider, Machine machine)
+      throws CloudException {
+    if (machine == null || !machine.id().equals(replaceGrant(node))) {
+      return machine;
+    }
+    provider.destroy(machine.id());
+    events.normal(
+        node,
+        "MachineDestroyed",
+        "destroyed unreachable machine " + machine.id() + " to replace it");
+    LOG.info("destroyed machine {} to replace it", machine.id());
+    return null;
+  }
+
+  /**
+   * A machine that vanished is replaced only when the cluster reconciler grants it (within
+   * spec.remediation.maxConcurrent; a master is replaced through master scaling instead): until
+   * then MachineReady says so. Returns whether to wait.
+   */
+  private boolean waitForReplacement(MesosNode node, MesosNodeStatus status, Long generation) {
+    String gone = status.getMachineId();
+    if (gone == null || gone.equals(replaceGrant(node))) {
+      return false;
+    }
+    boolean known =
+        Conditions.get(status.getConditions(), Conditions.MACHINE_READY)
+            .filter(c -> Remediator.MACHINE_VANISHED.equals(c.getReason()))
+            .isPresent();
+    if (!known) {
+      events.warning(
+          node, Remediator.MACHINE_VANISHED, "machine " + gone + " is gone from the cloud");
+    }
+    status.setConditions(
+        Conditions.set(
+            status.getConditions(),
+            Conditions.MACHINE_READY,
+            ConditionState.isFalse(
+                Remediator.MACHINE_VANISHED,
+                "machine " + gone + " is gone; waiting for the cluster to replace it"),
+            generation,
+            clock.instant()));
+    return true;
+  }
+
+  private static String replaceGrant(MesosNode node) {
+    return node.getSpec().getReplaceMachine();
   }
 
   /**

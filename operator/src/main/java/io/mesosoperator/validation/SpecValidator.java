@@ -15,10 +15,12 @@ import io.mesosoperator.api.MesosCluster;
 import io.mesosoperator.api.MesosClusterSpec;
 import io.mesosoperator.api.PackagesSpec;
 import io.mesosoperator.api.Providers;
+import io.mesosoperator.api.RemediationSpec;
 import io.mesosoperator.api.RoleSpec;
 import io.mesosoperator.api.RoleType;
 import io.mesosoperator.api.SshSpec;
 import io.mesosoperator.api.ZooKeeperSpec;
+import io.mesosoperator.plan.Remediation;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -94,6 +96,7 @@ public final class SpecValidator {
     }
     roles(name, provider, spec, errors);
     marathon(spec.getMarathon(), errors);
+    remediation(spec.getRemediation(), errors);
     if (spec.getDeletionPolicy() == null) {
       errors.add("spec.deletionPolicy", "required: Delete or Retain");
     }
@@ -721,6 +724,29 @@ public final class SpecValidator {
   }
 
   /** A value quoted for a message, cut short when long. */
+  private static void remediation(RemediationSpec r, Errors errors) {
+    if (r == null) {
+      errors.add("spec.remediation", "must be an object (omit it for the defaults)");
+      return;
+    }
+    try {
+      java.time.Duration d = Remediation.parseDuration(r.getUnreachableAfter());
+      if (d.compareTo(Remediation.MIN_UNREACHABLE_AFTER) < 0) {
+        errors.add(
+            "spec.remediation.unreachableAfter",
+            "must be at least 1m: a short network blip must not cost a machine; got "
+                + q(r.getUnreachableAfter()));
+      }
+    } catch (IllegalArgumentException e) {
+      errors.add(
+          "spec.remediation.unreachableAfter",
+          e.getMessage() + "; got " + q(r.getUnreachableAfter()));
+    }
+    if (r.getMaxConcurrent() < 1 || r.getMaxConcurrent() > 100) {
+      errors.add("spec.remediation.maxConcurrent", "must be 1 to 100; got " + r.getMaxConcurrent());
+    }
+  }
+
   static String q(String value) {
     if (value == null) {
       return "null";

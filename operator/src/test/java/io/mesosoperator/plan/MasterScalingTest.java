@@ -374,4 +374,35 @@ class MasterScalingTest {
     assertThat(c.settings().ensemble()).containsExactly(1, 2, 3);
     assertThat(c.settings().quorum()).isEqualTo(2);
   }
+
+  @Test
+  void aRemediatedMasterIsReplacedUnderANewIdWithTheEnsembleRolledOneMemberAtATime() {
+    List<Member> two = new ArrayList<>(steady(3));
+    two.remove(1); // remediation deleted c-master-1 and retired its id 2
+    List<Step> steps = new ArrayList<>();
+    List<Member> state = two;
+    for (int i = 0; i < 20; i++) {
+      Step step =
+          MasterScaling.plan(
+              new Input(
+                  "c", "master", 3, false, state, new Health(true, true, true, null), Set.of(2)));
+      if (step instanceof Done) {
+        break;
+      }
+      assertThat(MasterScaling.violation(state, step)).as(step.message()).isNull();
+      checkZooKeeperDuringRestart(state, step);
+      steps.add(step);
+      state = apply(state, step);
+    }
+    // First the others drop id 2, then the new member comes with id 4 and they roll to it.
+    assertThat(steps.get(0)).isInstanceOf(Reconfigure.class);
+    assertThat(((Reconfigure) steps.get(0)).settings().ensemble()).containsExactly(1, 3);
+    Create c =
+        steps.stream().filter(Create.class::isInstance).map(Create.class::cast).findFirst().get();
+    assertThat(c.node()).isEqualTo("c-master-1");
+    assertThat(c.zkId()).isEqualTo(4);
+    assertThat(c.settings().ensemble()).containsExactly(1, 3, 4);
+    assertThat(state).extracting(Member::zkId).containsExactlyInAnyOrder(1, 3, 4);
+    assertThat(state).allSatisfy(m -> assertThat(m.applied().ensemble()).containsExactly(1, 3, 4));
+  }
 }

@@ -285,4 +285,36 @@ class SpecValidatorTest {
         .doesNotContain("\u001b")
         .doesNotContain("\n");
   }
+
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.CsvSource({
+    "10,spec.remediation.unreachableAfter,must be a duration",
+    "30s,spec.remediation.unreachableAfter,must be at least 1m",
+    "1d,spec.remediation.unreachableAfter,must be a duration"
+  })
+  void remediationDurationsAreCheckedWithTheirPath(String value, String path, String message) {
+    MesosCluster c = valid();
+    c.getSpec().getRemediation().setUnreachableAfter(value);
+    assertThat(SpecValidator.validate(c))
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.path()).isEqualTo(path);
+              assertThat(e.message()).contains(message);
+            });
+  }
+
+  @Test
+  void remediationDefaultsAreValidAndTheLimitIsBounded() {
+    MesosCluster c = valid();
+    assertThat(c.getSpec().getRemediation().getUnreachableAfter()).isEqualTo("10m");
+    assertThat(c.getSpec().getRemediation().getMaxConcurrent()).isEqualTo(1);
+    c.getSpec().getRemediation().setUnreachableAfter("1h30m");
+    c.getSpec().getRemediation().setMaxConcurrent(100);
+    assertThat(SpecValidator.validate(c)).isEmpty();
+    c.getSpec().getRemediation().setMaxConcurrent(0);
+    assertThat(paths(c)).containsExactly("spec.remediation.maxConcurrent");
+    c.getSpec().setRemediation(null);
+    assertThat(paths(c)).containsExactly("spec.remediation");
+  }
 }
