@@ -49,7 +49,9 @@ public final class LocalCluster implements AutoCloseable {
   private final Path stateDir;
   private final DefaultProviderResolver defaults;
   private final CountingResolver resolver;
-  private final OperatorRuntime operator;
+  private final KubernetesClient client;
+  private final Duration resync;
+  private volatile OperatorRuntime operator;
   private final Thread installer;
   private final String classpath;
   private final Set<String> installed = ConcurrentHashMap.newKeySet();
@@ -63,23 +65,50 @@ public final class LocalCluster implements AutoCloseable {
    */
   public LocalCluster(KubernetesClient client, Path stateDir, Duration resync) {
     this.stateDir = stateDir;
+    this.client = client;
+    this.resync = resync;
     this.defaults = new DefaultProviderResolver(client, stateDir);
     this.resolver = new CountingResolver(defaults);
     this.classpath = StandIns.testClasspath();
-    this.operator =
-        new OperatorRuntime(
-            client,
-            resolver,
-            new SshNodeConfigurer(),
-            ClusterRenderer::render,
-            new SshClusterObserver(),
-            OperatorMetrics.inMemory(),
-            Clock.systemUTC(),
-            new OperatorRuntime.Settings(Set.of(), null, null, 16, resync));
     this.installer = new Thread(this::installLoop, "standin-installer");
     installer.setDaemon(true);
     installer.start();
-    operator.start();
+    startOperator();
+  }
+
+  /** A fresh operator (no memory of an earlier one) on the same providers and machines. */
+  private OperatorRuntime newOperator() {
+    return new OperatorRuntime(
+        client,
+        resolver,
+        new SshNodeConfigurer(),
+        ClusterRenderer::render,
+        new SshClusterObserver(),
+        OperatorMetrics.inMemory(),
+        Clock.systemUTC(),
+        new OperatorRuntime.Settings(Set.of(), null, null, 16, resync));
+  }
+
+  /**
+   * Stops the operator as a crash would leave things: reconciles in flight end or are cut off,
+   * machines and nodes stay. The stand-in installer keeps running.
+   */
+  public synchronized void stopOperator() {
+    OperatorRuntime o = operator;
+    operator = null;
+    if (o != null) {
+      o.close();
+    }
+  }
+
+  /** Starts a new operator in-process (after {@link #stopOperator()}, a different instance). */
+  public synchronized void startOperator() {
+    if (operator != null) {
+      throw new IllegalStateException("the operator is running");
+    }
+    OperatorRuntime o = newOperator();
+    o.start();
+    operator = o;
   }
 
   /** What is missing on this host for local machines (empty when everything is there). */
@@ -148,7 +177,7 @@ public final class LocalCluster implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    operator.close();
+    stopOperator();
     defaults.close();
   }
 
