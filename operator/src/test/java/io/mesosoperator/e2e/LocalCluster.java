@@ -56,6 +56,7 @@ public final class LocalCluster implements AutoCloseable {
   private final String classpath;
   private final Set<String> installed = ConcurrentHashMap.newKeySet();
   private volatile boolean closing;
+  private volatile boolean initLinks;
 
   /**
    * Starts the operator (all namespaces, no leader election) and the stand-in installer.
@@ -167,6 +168,15 @@ public final class LocalCluster implements AutoCloseable {
         .run(List.of("sh", "-c", "cat \"$1\" 2>/dev/null || true", "sh", path), null);
   }
 
+  /**
+   * From now on, also enables the stand-ins' init scripts in the runlevels ({@code update-rc.d NAME
+   * defaults}) as the real packages' postinst does. Without it a SysV node has the scripts but no
+   * runlevel links, and {@code update-rc.d NAME disable} (fencing a master) fails there.
+   */
+  public void registerInitLinks() {
+    initLinks = true;
+  }
+
   /** Stops the installer and the operator (the machines stay). */
   @Override
   public void close() {
@@ -272,6 +282,12 @@ public final class LocalCluster implements AutoCloseable {
               continue;
             }
             StandIns.install(StandIns.nsenter(local, m.id()), classpath);
+            if (initLinks) {
+              for (String service : StandIns.SERVICES.keySet()) {
+                StandIns.nsenter(local, m.id())
+                    .run(List.of("update-rc.d", service, "defaults"), null);
+              }
+            }
             installed.add(m.id());
             LOG.info("stand-ins installed into {} ({})", m.id(), m.node());
           }

@@ -112,6 +112,9 @@ class MasterScalingRealIT {
     api.installCrds(ROOT, NS);
     stateDir = Files.createTempDirectory(Path.of("/var/tmp"), "mo-scale-");
     operator = new LocalCluster(client, stateDir, RESYNC);
+    // Fencing disables services with update-rc.d: the stand-ins need the runlevel links a package
+    // would have.
+    operator.registerInitLinks();
   }
 
   @AfterAll
