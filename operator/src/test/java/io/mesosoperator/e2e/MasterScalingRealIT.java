@@ -78,7 +78,7 @@ class MasterScalingRealIT {
   private static final String NAME = "scale";
   private static final String CIDR = "10.213.210.0/24";
   private static final String SPARE_CIDR = "10.213.211.0/24";
-  private static final Duration RESYNC = Duration.ofSeconds(5);
+  private static final Duration RESYNC = Duration.ofSeconds(3);
 
   /**
    * The longest the ZooKeeper client may fail: one election plus the client finding a server. An
@@ -88,7 +88,7 @@ class MasterScalingRealIT {
    */
   static final Duration MAX_OUTAGE = Duration.ofSeconds(20);
 
-  private static final Duration SCALE_DEADLINE = Duration.ofMinutes(3);
+  private static final Duration SCALE_DEADLINE = Duration.ofMinutes(4);
   private static final String MASTER_MAIN = "io.mesosoperator.standin.MesosMasterStandIn";
   private static final String ZK_MAIN = "org.apache.zookeeper.server.quorum.QuorumPeerMain";
   private static final Path ROOT = Path.of(System.getProperty("project.root", ".."));
@@ -295,7 +295,7 @@ class MasterScalingRealIT {
         Duration.ofSeconds(10),
         () -> !LocalCluster.alive(zkBefore.get(0)) && !LocalCluster.alive(masterBefore.get(0)));
     // ZooKeeper elects within seconds; the status shows it at the next observing pass (one
-    // resync, 5 s) plus the pass itself: 30 s is several reconciles.
+    // resync, 3 s) plus the pass itself: 30 s is several reconciles.
     await(
         "a new ZooKeeper leader in the MesosCluster status",
         Duration.ofSeconds(30),
