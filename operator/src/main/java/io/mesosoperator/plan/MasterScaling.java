@@ -265,7 +265,8 @@ public final class MasterScaling {
       }
     }
     for (Member m : masters) {
-      if (m.now().fenced()) {
+      // A leader fenced first (see next) waits for the others to leave it out before it goes.
+      if (m.now().fenced() && !listedByOthers(masters, m)) {
         return new Delete(
             m.name(),
             Direction.DOWN,
@@ -330,25 +331,35 @@ public final class MasterScaling {
       if (size % 2 == 1 && high != null) {
         return lower(high, majority(size), direction);
       }
-      Member r = remove.get(remove.size() - 1); // highest ordinal first
+      // Highest ordinal first; one already fenced (a leader, below) is finished first.
+      Member r =
+          remove.stream()
+              .filter(m -> m.now().fenced())
+              .findFirst()
+              .orElse(remove.get(remove.size() - 1));
       Set<Integer> without = new TreeSet<>(ids);
       without.remove(r.zkId());
       List<Member> others = running.stream().filter(m -> m != r).toList();
+      // A static ZooKeeper member whose list leaves out the leader never follows it: rolling the
+      // others while the leaving member leads takes followers from it one by one, and once it
+      // loses its majority the two views (with and without it) can deadlock the election. So a
+      // leaving leader is fenced first, where the others then still tolerate one restart.
+      int members = r.now().ensemble().size();
+      if (r.name().equals(leader) && !r.now().fenced() && others.size() - 1 >= majority(members)) {
+        return fence(r, "first: it leads ZooKeeper");
+      }
       Member x =
           firstInRollOrder(others, m -> !m.now().ensemble().equals(List.copyOf(without)), leader);
       if (x != null) {
         return roll(x, without, direction, "to leave out master " + r.name());
       }
-      return new Reconfigure(
-          r.name(),
-          r.now().fence(),
-          Change.FENCE,
-          Direction.DOWN,
-          "fence master "
-              + r.name()
-              + " (ZooKeeper id "
-              + r.zkId()
-              + "): stop ZooKeeper, mesos-master and Marathon for good");
+      if (r.now().fenced()) {
+        return new Delete(
+            r.name(),
+            Direction.DOWN,
+            "master " + r.name() + " is fenced: deleting the node and its machine");
+      }
+      return fence(r, "");
     }
 
     // Growing, replacing, or converging settings: first finish any ensemble change.
@@ -420,6 +431,26 @@ public final class MasterScaling {
           : raise(in, off, quorum, running.size());
     }
     return new Done(desired + " masters, quorum " + quorum);
+  }
+
+  private static Step fence(Member r, String why) {
+    return new Reconfigure(
+        r.name(),
+        r.now().fence(),
+        Change.FENCE,
+        Direction.DOWN,
+        "fence master "
+            + r.name()
+            + (why.isEmpty() ? "" : " " + why)
+            + " (ZooKeeper id "
+            + r.zkId()
+            + "): stop ZooKeeper, mesos-master and Marathon for good");
+  }
+
+  /** Another master that is not fenced still lists this one's ZooKeeper id. */
+  private static boolean listedByOthers(List<Member> masters, Member m) {
+    return masters.stream()
+        .anyMatch(o -> o != m && !o.now().fenced() && o.now().ensemble().contains(m.zkId()));
   }
 
   private static Step raise(Input in, Member m, int quorum, int running) {

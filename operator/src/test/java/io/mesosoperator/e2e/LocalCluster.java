@@ -49,11 +49,14 @@ public final class LocalCluster implements AutoCloseable {
   private final Path stateDir;
   private final DefaultProviderResolver defaults;
   private final CountingResolver resolver;
-  private final OperatorRuntime operator;
+  private final KubernetesClient client;
+  private final Duration resync;
+  private volatile OperatorRuntime operator;
   private final Thread installer;
   private final String classpath;
   private final Set<String> installed = ConcurrentHashMap.newKeySet();
   private volatile boolean closing;
+  private volatile boolean initLinks;
 
   /**
    * Starts the operator (all namespaces, no leader election) and the stand-in installer.
@@ -63,23 +66,50 @@ public final class LocalCluster implements AutoCloseable {
    */
   public LocalCluster(KubernetesClient client, Path stateDir, Duration resync) {
     this.stateDir = stateDir;
+    this.client = client;
+    this.resync = resync;
     this.defaults = new DefaultProviderResolver(client, stateDir);
     this.resolver = new CountingResolver(defaults);
     this.classpath = StandIns.testClasspath();
-    this.operator =
-        new OperatorRuntime(
-            client,
-            resolver,
-            new SshNodeConfigurer(),
-            ClusterRenderer::render,
-            new SshClusterObserver(),
-            OperatorMetrics.inMemory(),
-            Clock.systemUTC(),
-            new OperatorRuntime.Settings(Set.of(), null, null, 16, resync));
     this.installer = new Thread(this::installLoop, "standin-installer");
     installer.setDaemon(true);
     installer.start();
-    operator.start();
+    startOperator();
+  }
+
+  /** A fresh operator (no memory of an earlier one) on the same providers and machines. */
+  private OperatorRuntime newOperator() {
+    return new OperatorRuntime(
+        client,
+        resolver,
+        new SshNodeConfigurer(),
+        ClusterRenderer::render,
+        new SshClusterObserver(),
+        OperatorMetrics.inMemory(),
+        Clock.systemUTC(),
+        new OperatorRuntime.Settings(Set.of(), null, null, 16, resync));
+  }
+
+  /**
+   * Stops the operator as a crash would leave things: reconciles in flight end or are cut off,
+   * machines and nodes stay. The stand-in installer keeps running.
+   */
+  public synchronized void stopOperator() {
+    OperatorRuntime o = operator;
+    operator = null;
+    if (o != null) {
+      o.close();
+    }
+  }
+
+  /** Starts a new operator in-process (after {@link #stopOperator()}, a different instance). */
+  public synchronized void startOperator() {
+    if (operator != null) {
+      throw new IllegalStateException("the operator is running");
+    }
+    OperatorRuntime o = newOperator();
+    o.start();
+    operator = o;
   }
 
   /** What is missing on this host for local machines (empty when everything is there). */
@@ -138,6 +168,15 @@ public final class LocalCluster implements AutoCloseable {
         .run(List.of("sh", "-c", "cat \"$1\" 2>/dev/null || true", "sh", path), null);
   }
 
+  /**
+   * From now on, also enables the stand-ins' init scripts in the runlevels ({@code update-rc.d NAME
+   * defaults}) as the real packages' postinst does. Without it a SysV node has the scripts but no
+   * runlevel links, and {@code update-rc.d NAME disable} (fencing a master) fails there.
+   */
+  public void registerInitLinks() {
+    initLinks = true;
+  }
+
   /** Stops the installer and the operator (the machines stay). */
   @Override
   public void close() {
@@ -148,7 +187,7 @@ public final class LocalCluster implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    operator.close();
+    stopOperator();
     defaults.close();
   }
 
@@ -243,6 +282,12 @@ public final class LocalCluster implements AutoCloseable {
               continue;
             }
             StandIns.install(StandIns.nsenter(local, m.id()), classpath);
+            if (initLinks) {
+              for (String service : StandIns.SERVICES.keySet()) {
+                StandIns.nsenter(local, m.id())
+                    .run(List.of("update-rc.d", service, "defaults"), null);
+              }
+            }
             installed.add(m.id());
             LOG.info("stand-ins installed into {} ({})", m.id(), m.node());
           }

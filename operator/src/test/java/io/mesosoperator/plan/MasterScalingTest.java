@@ -405,4 +405,48 @@ class MasterScalingTest {
     assertThat(state).extracting(Member::zkId).containsExactlyInAnyOrder(1, 3, 4);
     assertThat(state).allSatisfy(m -> assertThat(m.applied().ensemble()).containsExactly(1, 3, 4));
   }
+
+  /**
+   * Found on real nodes (MasterScalingRealIT): a static ZooKeeper member whose list leaves out the
+   * leader never follows it, so rolling the others while the leaving member leads ends in an
+   * election that never completes. A leaving leader is fenced first where the others still tolerate
+   * a restart (five of five: four stay, three needed), and deleted once nobody lists it.
+   */
+  @Test
+  void aLeavingZooKeeperLeaderIsFencedFirstAndDeletedOnceNobodyListsIt() {
+    List<Member> state = steady(5);
+    Step first = MasterScaling.plan(withLeader(3, state, "c-master-4"));
+    assertThat(first).isInstanceOf(Reconfigure.class);
+    assertThat(((Reconfigure) first).node()).isEqualTo("c-master-4");
+    assertThat(((Reconfigure) first).change()).isEqualTo(MasterScaling.Change.FENCE);
+    checkZooKeeperDuringRestart(state, first);
+    state = apply(state, first);
+    List<String> rolled = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      // ZooKeeper elected another leader among the four left: c-master-3 (id 4).
+      Step step = MasterScaling.plan(withLeader(3, state, "c-master-3"));
+      if (step instanceof Delete d) {
+        assertThat(d.node()).isEqualTo("c-master-4");
+        break;
+      }
+      assertThat(step).isInstanceOf(Reconfigure.class);
+      Reconfigure r = (Reconfigure) step;
+      assertThat(r.change()).isEqualTo(MasterScaling.Change.ENSEMBLE);
+      assertThat(r.settings().ensemble()).containsExactly(1, 2, 3, 4);
+      assertThat(MasterScaling.violation(state, step)).isNull();
+      checkZooKeeperDuringRestart(state, step);
+      rolled.add(r.node());
+      state = apply(state, step);
+    }
+    // Leader last, and the fenced master goes only after all four left it out.
+    assertThat(rolled).containsExactly("c-master-0", "c-master-1", "c-master-2", "c-master-3");
+    // At four members, fencing the leader first would leave no tolerance: not done there.
+    Step atFour = MasterScaling.plan(withLeader(3, steady(4), "c-master-3"));
+    assertThat(atFour).isInstanceOf(Reconfigure.class);
+    assertThat(((Reconfigure) atFour).change()).isNotEqualTo(MasterScaling.Change.FENCE);
+  }
+
+  private static Input withLeader(int desired, List<Member> masters, String leader) {
+    return new Input("c", "master", desired, false, masters, new Health(true, true, true, leader));
+  }
 }
