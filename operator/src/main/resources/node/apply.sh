@@ -78,7 +78,10 @@ write_block() {
 svc_disable() {
   case "$INIT" in
     systemd) systemctl disable --now "$1" ;;
-    sysvinit) update-rc.d "$1" disable; service "$1" stop </dev/null 3>&- || true ;;
+    # No start links at all (a service started by hand) is already disabled for boot.
+    sysvinit)
+      if ls "$R"/etc/rc[2-5].d/S??"$1" >/dev/null 2>&1; then update-rc.d "$1" disable; fi
+      service "$1" stop </dev/null 3>&- || true ;;
     upstart) service "$1" stop </dev/null 3>&- || true ;;
   esac
 }
