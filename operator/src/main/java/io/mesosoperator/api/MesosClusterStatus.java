@@ -60,6 +60,21 @@ public class MesosClusterStatus {
   @JsonPropertyDescription("The last ZooKeeper backup taken before a master membership change.")
   private ZooKeeperBackupStatus zookeeperBackup;
 
+  @JsonPropertyDescription(
+      "True once the control plane formed (ZooKeeper quorum and an elected Mesos leader, or the"
+          + " cluster Ready) for the first time. Before that, nodes apply changes and restart as"
+          + " they converge; after it, restarts of running services roll (see"
+          + " docs/rolling-restarts.md).")
+  private Boolean established;
+
+  public Boolean getEstablished() {
+    return established;
+  }
+
+  public void setEstablished(Boolean established) {
+    this.established = established;
+  }
+
   public RemediationStatus getRemediation() {
     return remediation;
   }

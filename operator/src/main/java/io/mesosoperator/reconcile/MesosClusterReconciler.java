@@ -531,6 +531,9 @@ public class MesosClusterReconciler implements Reconciler<MesosCluster>, Cleaner
                     why, "masters " + status.getMasters() + ", agents " + status.getAgents()),
             generation,
             now));
+    if (ready) {
+      status.setEstablished(true);
+    }
     status.setConditions(
         Conditions.set(
             status.getConditions(),
@@ -651,6 +654,9 @@ public class MesosClusterReconciler implements Reconciler<MesosCluster>, Cleaner
     status.setConditions(
         Conditions.set(
             status.getConditions(), MARATHON_READY, health.marathonReady(), generation, now));
+    if (health.zooKeeperQuorum().isTrue() && health.mesosLeaderElected().isTrue()) {
+      status.setEstablished(true); // the control plane formed: from now on restarts roll
+    }
     if (health.mesosLeader() != null && !health.mesosLeader().equals(status.getMesosLeader())) {
       events.normal(cluster, "MesosLeaderElected", "Mesos leader is " + health.mesosLeader());
     }

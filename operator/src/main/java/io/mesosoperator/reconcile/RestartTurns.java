@@ -45,6 +45,17 @@ final class RestartTurns {
     return m.wanted() != null && !m.wanted().equals(m.applied());
   }
 
+  /**
+   * The control plane formed once (status.established). Until then nothing is held: a node
+   * configured before its siblings existed restarts with their addresses as the cluster forms,
+   * which a roll would only serialise.
+   */
+  static boolean established(MesosCluster cluster) {
+    return cluster != null
+        && cluster.getStatus() != null
+        && Boolean.TRUE.equals(cluster.getStatus().getEstablished());
+  }
+
   /** The target with this pass's restart gating: held unless granted or a scaling step. */
   static NodeTarget gate(
       NodeTarget target, MesosNode node, MesosNodeStatus status, MesosCluster cluster) {
@@ -59,7 +70,7 @@ final class RestartTurns {
         target.pinnedHostKey(),
         target.firstLogin(),
         target.harden(),
-        !granted && !scalingStep(node),
+        !granted && !scalingStep(node) && established(cluster),
         granted && requested(node, status, cluster));
   }
 

@@ -259,6 +259,12 @@ class RollingRestartOperatorTest {
                         assertThat(Conditions.isTrue(n.getStatus().getConditions(), "Configured"))
                             .isTrue();
                       });
+
+              // Restarts roll only once the control plane formed (before that it forms freely).
+              var st = OperatorHarness.get(client, "tutorial").getStatus();
+              assertThat(st.getEstablished())
+                  .as(() -> String.valueOf(Conditions.get(st.getConditions(), "Ready")))
+                  .isTrue();
             });
     awaitRestartsDone("NonePending");
   }
