@@ -9,6 +9,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import net.schmizz.keepalive.KeepAliveProvider;
+import net.schmizz.keepalive.KeepAliveRunner;
 import net.schmizz.sshj.DefaultConfig;
 import net.schmizz.sshj.SSHClient;
 import net.schmizz.sshj.connection.channel.direct.Session;
@@ -49,6 +51,7 @@ public final class SshjSessions implements SshSessions {
 
   public SshjSessions(Timeouts timeouts) {
     this.timeouts = timeouts;
+    config.setKeepAliveProvider(KeepAliveProvider.KEEP_ALIVE);
   }
 
   @Override
@@ -61,6 +64,11 @@ public final class SshjSessions implements SshSessions {
       client.addHostKeyVerifier(verifier);
       client.setConnectTimeout((int) timeouts.connect().toMillis());
       client.getTransport().setTimeoutMs((int) timeouts.login().toMillis());
+      // A node whose network goes away mid-command sends nothing, not even an end of file: without
+      // keep-alives the pass would wait for the command timeout (30 min). 3 x 5 s unanswered.
+      KeepAliveRunner keepAlive = (KeepAliveRunner) client.getConnection().getKeepAlive();
+      keepAlive.setKeepAliveInterval(5);
+      keepAlive.setMaxAliveCount(3);
       try {
         client.connect(host, port);
       } catch (IOException e) {
@@ -145,7 +153,14 @@ public final class SshjSessions implements SshSessions {
     public Exec run(String script) throws IOException {
       String command = "root".equals(user) ? SHELL : "sudo -n " + SHELL;
       long deadline = System.nanoTime() + commandTimeout.toNanos();
-      try (Session session = client.startSession()) {
+      Session opened;
+      try {
+        opened = client.startSession();
+      } catch (IllegalStateException e) {
+        // sshj's "Not connected": the connection dropped since the last command.
+        throw new IOException("the connection to the node is closed", e);
+      }
+      try (Session session = opened) {
         Session.Command cmd = session.exec(command);
         try (OutputStream stdin = cmd.getOutputStream()) {
           stdin.write(script.getBytes(StandardCharsets.UTF_8));

@@ -47,9 +47,11 @@ public final class LocalCluster implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(LocalCluster.class);
 
   private final Path stateDir;
-  private final DefaultProviderResolver defaults;
+  private final KubernetesClient client;
+  private final Duration resync;
   private final CountingResolver resolver;
-  private final OperatorRuntime operator;
+  private DefaultProviderResolver defaults;
+  private OperatorRuntime operator;
   private final Thread installer;
   private final String classpath;
   private final Set<String> installed = ConcurrentHashMap.newKeySet();
@@ -63,10 +65,27 @@ public final class LocalCluster implements AutoCloseable {
    */
   public LocalCluster(KubernetesClient client, Path stateDir, Duration resync) {
     this.stateDir = stateDir;
-    this.defaults = new DefaultProviderResolver(client, stateDir);
-    this.resolver = new CountingResolver(defaults);
+    this.client = client;
+    this.resync = resync;
+    this.resolver = new CountingResolver();
     this.classpath = StandIns.testClasspath();
-    this.operator =
+    this.installer = new Thread(this::installLoop, "standin-installer");
+    installer.setDaemon(true);
+    installer.start();
+    startOperator();
+  }
+
+  /**
+   * Starts a fresh operator (new runtime, new provider resolver: nothing cached from a previous
+   * run), as a restarted operator pod would. The machines are whatever the host has.
+   */
+  public synchronized void startOperator() {
+    if (operator != null) {
+      throw new IllegalStateException("the operator is running");
+    }
+    defaults = new DefaultProviderResolver(client, stateDir);
+    resolver.delegate = defaults;
+    operator =
         new OperatorRuntime(
             client,
             resolver,
@@ -76,10 +95,16 @@ public final class LocalCluster implements AutoCloseable {
             OperatorMetrics.inMemory(),
             Clock.systemUTC(),
             new OperatorRuntime.Settings(Set.of(), null, null, 16, resync));
-    this.installer = new Thread(this::installLoop, "standin-installer");
-    installer.setDaemon(true);
-    installer.start();
     operator.start();
+  }
+
+  /** Stops the operator as a killed pod would stop; machines and the stand-in installer stay. */
+  public synchronized void stopOperator() {
+    if (operator != null) {
+      operator.close();
+      defaults.close();
+      operator = null;
+    }
   }
 
   /** What is missing on this host for local machines (empty when everything is there). */
@@ -148,8 +173,7 @@ public final class LocalCluster implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    operator.close();
-    defaults.close();
+    stopOperator();
   }
 
   /**
@@ -261,12 +285,8 @@ public final class LocalCluster implements AutoCloseable {
 
   /** Wraps each provider the default resolver builds in one counting provider. */
   private static final class CountingResolver implements ProviderResolver {
-    private final ProviderResolver delegate;
+    volatile ProviderResolver delegate;
     final Map<String, CountingMachineProvider> byCluster = new ConcurrentHashMap<>();
-
-    CountingResolver(ProviderResolver delegate) {
-      this.delegate = delegate;
-    }
 
     @Override
     public MachineProvider resolve(MesosCluster cluster) throws CloudException {
