@@ -268,15 +268,15 @@ class RealNodeFaultsIT {
                 + " passes writing a 1 MiB file, sshd session (or it and every process of the"
                 + " pass) killed by PID at random 0-"
                 + (passMs * 12 / 10)
-                + " ms; "
+                + " ms, "
                 + hits
-                + " hit a live session: "
+                + " of them during the pass; afterwards the file was the old content "
                 + oldKept
-                + " old content, "
+                + " times, the new "
                 + newWritten
-                + " new, "
+                + ", a mix "
                 + mixed
-                + " mixed; next write leaves no temp file; machine deleted, nothing left"));
+                + "; the next write leaves no temp file; machine deleted, nothing left"));
   }
 
   // ---- 2. the operator killed mid-converge ----
@@ -306,7 +306,7 @@ class RealNodeFaultsIT {
       if (!ready) {
         midConverge++;
       } else {
-        // Converged before this kill: a user replaces an agent (its MesosNode deleted), so the
+        // Ready at this kill: a user replaces an agent (its MesosNode deleted), so the
         // next run has a converge to be killed in, and its machine must go, not be doubled.
         List<MesosNode> agents =
             nodes().stream().filter(n -> n.getSpec().getRoleType() == RoleType.AGENT).toList();
@@ -348,7 +348,7 @@ class RealNodeFaultsIT {
                 + midConverge
                 + " mid-converge; seeded), "
                 + replaced
-                + " agents replaced between stops when it had converged: ends Ready with exactly"
+                + " agents replaced between stops that found it Ready: ends Ready with exactly"
                 + " 6 machines, one per node"));
   }
 
@@ -519,7 +519,6 @@ class RealNodeFaultsIT {
     try (DirectoryStream<Path> dirs = Files.newDirectoryStream(stateDir, "lm-*")) {
       assertThat(dirs).isEmpty();
     }
-    String cluster = uid;
     uid = null;
     Figures.record(
         "real nodes: no leftovers",
@@ -534,9 +533,7 @@ class RealNodeFaultsIT {
                 + ids.size()
                 + " machines ever seen, their namespaces, veths, "
                 + everyPid.size()
-                + " processes, mounts, state directories and the bridges (cluster "
-                + cluster.substring(0, 8)
-                + ")"));
+                + " processes seen in them, mounts, state directories or the bridges"));
   }
 
   // ---- helpers ----

@@ -245,10 +245,18 @@ public final class LocalMachineProvider implements MachineProvider {
       boot(dir, p);
     } catch (CloudException | RuntimeException e) {
       LOG.warn("local machine {} ({}) failed to start; removing it", id, request.node());
+      // An interrupted create (the operator stopping) must still clean up: with the flag set,
+      // every host command of destroy would fail at once and leave a half-made machine that
+      // lists as PENDING for good.
+      boolean interrupted = Thread.interrupted();
       try {
         destroy(id);
       } catch (CloudException cleanup) {
         e.addSuppressed(cleanup);
+      } finally {
+        if (interrupted) {
+          Thread.currentThread().interrupt();
+        }
       }
       throw e;
     }
