@@ -184,7 +184,7 @@ class RealNodeFaultsIT {
     NodeTarget target = target(m, key, pin);
     assertThat(shaOnNode(m.id())).isEqualTo(sha(a));
     Set<Long> idle = new LinkedHashSet<>(LocalCluster.netnsPids(m.id()));
-    everyPid.addAll(idle);
+    Set<Long> writePids = new LinkedHashSet<>(idle);
 
     long t0 = System.nanoTime();
     NodeResult clean = configurer.configure(target, f -> config(m, b));
@@ -209,6 +209,7 @@ class RealNodeFaultsIT {
             pool.submit(() -> configurer.configure(target, f -> config(m, want)));
         Thread.sleep(delay);
         List<Long> killed = killSessions(m.id(), wholeTree);
+        writePids.addAll(killed);
         NodeResult r = pass.get(90, TimeUnit.SECONDS);
         // What the killed pass left running on the node (an orphaned shell) finishes first.
         awaitQuiet(m.id(), idle);
@@ -252,10 +253,10 @@ class RealNodeFaultsIT {
     NodeResult again = configurer.configure(target, f -> config(m, c));
     assertThat(again.changes()).as("a converged node: nothing written").isZero();
 
-    everyPid.addAll(LocalCluster.netnsPids(m.id()));
+    writePids.addAll(LocalCluster.netnsPids(m.id()));
     writeProvider.destroy(m.id());
     writeProvider.releaseNetwork(writeUid);
-    assertNothingLeft(writeProvider.list(writeUid), List.of(m.id()), WRITE_BRIDGE);
+    assertNothingLeft(writeProvider.list(writeUid), List.of(m.id()), WRITE_BRIDGE, writePids);
     Figures.record(
         "real nodes: SSH dropped mid-write",
         new Figures.Row(
@@ -519,7 +520,7 @@ class RealNodeFaultsIT {
         () -> cluster() == null && nodes().isEmpty());
     timings.put("delete to gone", ms(t0));
     List<String> ids = new ArrayList<>(clusterMachines);
-    assertNothingLeft(operator.local(uid).list(uid), ids, bridge);
+    assertNothingLeft(operator.local(uid).list(uid), ids, bridge, everyPid);
     try (DirectoryStream<Path> dirs = Files.newDirectoryStream(stateDir, "lm-*")) {
       assertThat(dirs).isEmpty();
     }
@@ -542,8 +543,8 @@ class RealNodeFaultsIT {
 
   // ---- helpers ----
 
-  private void assertNothingLeft(List<Machine> listed, List<String> ids, String bridge)
-      throws Exception {
+  private static void assertNothingLeft(
+      List<Machine> listed, List<String> ids, String bridge, Set<Long> pids) throws Exception {
     assertThat(listed).isEmpty();
     String netns = LocalCluster.host(List.of("ip", "netns", "list"));
     String links = LocalCluster.host(List.of("ip", "-o", "link", "show"));
@@ -554,7 +555,7 @@ class RealNodeFaultsIT {
       assertThat(mounts).as("mounts of " + id).doesNotContain(id);
     }
     assertThat(links).as("bridge").doesNotContain(bridge + ":");
-    assertThat(everyPid).as("processes").noneMatch(LocalCluster::alive);
+    assertThat(pids).as("processes").noneMatch(LocalCluster::alive);
   }
 
   private NodeTarget target(Machine m, ClusterKeys.Key key, String pin) {
@@ -630,7 +631,6 @@ class RealNodeFaultsIT {
     } catch (IOException someGone) {
       // reported by kill for PIDs that exited meanwhile
     }
-    everyPid.addAll(victims);
     return List.copyOf(victims);
   }
 
@@ -651,6 +651,20 @@ class RealNodeFaultsIT {
 
   /** Waits until only the idle node's processes (init, sshd listener) are left. */
   private static void awaitQuiet(String netns, Set<Long> idle) throws Exception {
+    try {
+      awaitQuietly(netns, idle);
+    } catch (AssertionError e) {
+      StringBuilder left = new StringBuilder(e.getMessage()).append("; left:");
+      for (long pid : LocalCluster.netnsPids(netns)) {
+        if (!idle.contains(pid)) {
+          left.append(' ').append(pid).append('=').append(LocalCluster.cmdline(pid));
+        }
+      }
+      throw new AssertionError(left.toString(), e);
+    }
+  }
+
+  private static void awaitQuietly(String netns, Set<Long> idle) throws Exception {
     await(
         "the pass's processes on " + netns + " gone",
         Duration.ofSeconds(60),
