@@ -11,9 +11,12 @@ export DEBIAN_FRONTEND=noninteractive
 APT_OPTS='-y -q -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold'
 
 # Writes stdin to path $1 atomically: temp file in the same directory, mode, owner, mv -f.
+# Temp files of a pass that died before its mv (dropped connection, crashed node) are removed:
+# one pass at a time runs on a node, so any other is stale.
 atomic() {
   dir=$(dirname -- "$R$1")
   mkdir -p -- "$dir"
+  find "$dir" -maxdepth 1 -type f -name '.mesos-operator.??????' -delete
   tmp=$(mktemp "$dir/.mesos-operator.XXXXXX")
   cat >"$tmp"
   chmod "$2" "$tmp"

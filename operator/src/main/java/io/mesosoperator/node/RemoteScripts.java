@@ -185,14 +185,18 @@ public final class RemoteScripts {
 
   /** One script for the whole plan, {@code set -e}, ending with the status of {@code services}. */
   public static String apply(InitStyle init, List<Action> actions, List<String> services) {
-    StringBuilder b = new StringBuilder(COMMON).append('\n').append(APPLY).append('\n');
+    // One brace group: the shell parses all of it before running any of it, so a script cut short
+    // by a dropped connection is a syntax error that runs nothing, never a call with an argument
+    // missing (write_whole without its content would write an empty file).
+    StringBuilder b = new StringBuilder("{\n").append(COMMON).append('\n').append(APPLY);
+    b.append('\n');
     b.append("INIT=").append(Shell.quote(initName(init))).append('\n');
     for (int i = 0; i < actions.size(); i++) {
       b.append(call(actions.get(i))).append('\n');
       b.append("step ").append(i).append('\n');
     }
     b.append(reportLine(services));
-    return b.toString();
+    return b.append("}\n").toString();
   }
 
   /** A read-only script reporting whether each service answers. */

@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
+import net.schmizz.keepalive.KeepAliveProvider;
+import net.schmizz.keepalive.KeepAliveRunner;
 import net.schmizz.sshj.DefaultConfig;
 import net.schmizz.sshj.SSHClient;
 import net.schmizz.sshj.connection.channel.direct.Session;
@@ -82,6 +84,7 @@ public final class SshjSessions implements SshSessions, AutoCloseable {
 
   SshjSessions(Timeouts timeouts, Pooling pooling, LongSupplier nanoTime) {
     this.timeouts = timeouts;
+    config.setKeepAliveProvider(KeepAliveProvider.KEEP_ALIVE);
     this.pool = new SshConnectionPool(pooling.maxIdle(), pooling.idleTimeout(), nanoTime);
   }
 
@@ -187,6 +190,11 @@ public final class SshjSessions implements SshSessions, AutoCloseable {
       client.setConnectTimeout((int) timeouts.connect().toMillis());
       client.getTransport().setTimeoutMs((int) timeouts.login().toMillis());
       client.getConnection().setTimeoutMs((int) timeouts.login().toMillis());
+      // A node whose network goes away mid-command sends nothing, not even an end of file: without
+      // keep-alives the pass would wait for the command timeout (30 min). 3 x 5 s unanswered.
+      KeepAliveRunner keepAlive = (KeepAliveRunner) client.getConnection().getKeepAlive();
+      keepAlive.setKeepAliveInterval(5);
+      keepAlive.setMaxAliveCount(3);
       try {
         client.connect(host, port);
       } catch (IOException e) {
@@ -287,10 +295,19 @@ public final class SshjSessions implements SshSessions, AutoCloseable {
       Session channel = pending;
       pending = null;
       try {
-        return exec(channel != null ? channel : client.startSession(), script);
+        return exec(channel != null ? channel : startSession(), script);
       } catch (IOException | RuntimeException e) {
         broken = true; // a timed-out or failed command leaves the connection in doubt
         throw e;
+      }
+    }
+
+    private Session startSession() throws IOException {
+      try {
+        return client.startSession();
+      } catch (IllegalStateException e) {
+        // sshj's "Not connected": the connection dropped since the last command.
+        throw new IOException("the connection to the node is closed", e);
       }
     }
 

@@ -47,10 +47,10 @@ public final class LocalCluster implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(LocalCluster.class);
 
   private final Path stateDir;
-  private final DefaultProviderResolver defaults;
-  private final CountingResolver resolver;
   private final KubernetesClient client;
   private final Duration resync;
+  private final CountingResolver resolver;
+  private DefaultProviderResolver defaults;
   private volatile OperatorRuntime operator;
   private final Thread installer;
   private final String classpath;
@@ -68,8 +68,7 @@ public final class LocalCluster implements AutoCloseable {
     this.stateDir = stateDir;
     this.client = client;
     this.resync = resync;
-    this.defaults = new DefaultProviderResolver(client, stateDir);
-    this.resolver = new CountingResolver(defaults);
+    this.resolver = new CountingResolver();
     this.classpath = StandIns.testClasspath();
     this.installer = new Thread(this::installLoop, "standin-installer");
     installer.setDaemon(true);
@@ -77,39 +76,36 @@ public final class LocalCluster implements AutoCloseable {
     startOperator();
   }
 
-  /** A fresh operator (no memory of an earlier one) on the same providers and machines. */
-  private OperatorRuntime newOperator() {
-    return new OperatorRuntime(
-        client,
-        resolver,
-        new SshNodeConfigurer(),
-        ClusterRenderer::render,
-        new SshClusterObserver(),
-        OperatorMetrics.inMemory(),
-        Clock.systemUTC(),
-        new OperatorRuntime.Settings(Set.of(), null, null, 16, resync));
-  }
-
   /**
-   * Stops the operator as a crash would leave things: reconciles in flight end or are cut off,
-   * machines and nodes stay. The stand-in installer keeps running.
+   * Starts a fresh operator (new runtime, new provider resolver: nothing cached from a previous
+   * run), as a restarted operator pod would. The machines are whatever the host has.
    */
-  public synchronized void stopOperator() {
-    OperatorRuntime o = operator;
-    operator = null;
-    if (o != null) {
-      o.close();
-    }
-  }
-
-  /** Starts a new operator in-process (after {@link #stopOperator()}, a different instance). */
   public synchronized void startOperator() {
     if (operator != null) {
       throw new IllegalStateException("the operator is running");
     }
-    OperatorRuntime o = newOperator();
-    o.start();
-    operator = o;
+    defaults = new DefaultProviderResolver(client, stateDir);
+    resolver.delegate = defaults;
+    operator =
+        new OperatorRuntime(
+            client,
+            resolver,
+            new SshNodeConfigurer(),
+            ClusterRenderer::render,
+            new SshClusterObserver(),
+            OperatorMetrics.inMemory(),
+            Clock.systemUTC(),
+            new OperatorRuntime.Settings(Set.of(), null, null, 16, resync));
+    operator.start();
+  }
+
+  /** Stops the operator as a killed pod would stop; machines and the stand-in installer stay. */
+  public synchronized void stopOperator() {
+    if (operator != null) {
+      operator.close();
+      defaults.close();
+      operator = null;
+    }
   }
 
   /** What is missing on this host for local machines (empty when everything is there). */
@@ -188,7 +184,6 @@ public final class LocalCluster implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     stopOperator();
-    defaults.close();
   }
 
   /**
@@ -306,12 +301,8 @@ public final class LocalCluster implements AutoCloseable {
 
   /** Wraps each provider the default resolver builds in one counting provider. */
   private static final class CountingResolver implements ProviderResolver {
-    private final ProviderResolver delegate;
+    volatile ProviderResolver delegate;
     final Map<String, CountingMachineProvider> byCluster = new ConcurrentHashMap<>();
-
-    CountingResolver(ProviderResolver delegate) {
-      this.delegate = delegate;
-    }
 
     @Override
     public MachineProvider resolve(MesosCluster cluster) throws CloudException {

@@ -52,7 +52,9 @@ class ReliabilityReportTest {
         .forEach(l -> assertThat(l.split("\\|")[4].replace("*", "").trim()).as(l).isEqualTo("0"));
   }
 
-  /** {@code mvn -o test -Dtest='io.mesosoperator.reliability.**' -Dreliability.writeDoc=true}. */
+  /**
+   * {@code mvn -o test -Dtest='io.mesosoperator.reliability.*Test' -Dreliability.writeDoc=true}.
+   */
   @Test
   @EnabledIfSystemProperty(named = "reliability.writeDoc", matches = "true")
   void regenerateTheDocument() throws Exception {

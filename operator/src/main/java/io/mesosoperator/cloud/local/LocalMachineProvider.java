@@ -72,6 +72,7 @@ public final class LocalMachineProvider implements MachineProvider {
   private static final Pattern BRIDGE = Pattern.compile("^[a-z][a-z0-9_-]{0,14}$");
   private static final Pattern HOSTNAME = Pattern.compile("^[a-z0-9]([-a-z0-9.]{0,61}[a-z0-9])?$");
   private static final Pattern ROLE = Pattern.compile("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$");
+  private static final Pattern MAC = Pattern.compile("^[0-9a-f]{2}(:[0-9a-f]{2}){5}$");
   private static final Pattern UID = Pattern.compile("^[A-Za-z0-9][A-Za-z0-9-]{0,63}$");
   private static final Pattern PUBLIC_KEY =
       Pattern.compile(
@@ -244,10 +245,18 @@ public final class LocalMachineProvider implements MachineProvider {
       boot(dir, p);
     } catch (CloudException | RuntimeException e) {
       LOG.warn("local machine {} ({}) failed to start; removing it", id, request.node());
+      // An interrupted create (the operator stopping) must still clean up: with the flag set,
+      // every host command of destroy would fail at once and leave a half-made machine that
+      // lists as PENDING for good.
+      boolean interrupted = Thread.interrupted();
       try {
         destroy(id);
       } catch (CloudException cleanup) {
         e.addSuppressed(cleanup);
+      } finally {
+        if (interrupted) {
+          Thread.currentThread().interrupt();
+        }
       }
       throw e;
     }
@@ -297,6 +306,50 @@ public final class LocalMachineProvider implements MachineProvider {
   }
 
   /**
+   * Boots a machine again, as a power cycle would: whatever still runs in its namespaces is killed
+   * (by PID, only processes in its network namespace), its network namespace and veth are made
+   * anew, and its init starts from the same disk (the overlay layers): same id, address, host key
+   * and files; empty {@code /run} and {@code /tmp}; only sshd running, as after create. Used after
+   * a crash (all its processes gone) and by tests that reboot a node.
+   */
+  public void reboot(String machineId) throws CloudException {
+    requireRoot();
+    requireMatch(MACHINE_ID, machineId, "machine id");
+    Path dir = stateDir.resolve(machineId);
+    Properties p;
+    synchronized (monitor()) {
+      try (StateLock ignored = lockState()) {
+        p =
+            readProperties(dir)
+                .orElseThrow(() -> new CloudException("no machine " + machineId, false));
+        if (p.getProperty("mac") == null) {
+          macOf(machineId).ifPresent(m -> p.setProperty("mac", m));
+        }
+        liveInit(p).ifPresent(pid -> ProcessHandle.of(pid).ifPresent(this::kill));
+        if (netnsExists(machineId)) {
+          for (long pid : netnsPids(machineId)) {
+            ProcessHandle.of(pid).ifPresent(this::kill);
+          }
+          cmd.run(List.of("ip", "netns", "delete", machineId));
+        }
+        String veth = hostVeth(machineId);
+        if (linkExists(veth)
+            && !cmd.run(List.of("ip", "link", "delete", veth)).ok()
+            && linkExists(veth)) {
+          throw new CloudException("cannot delete veth " + veth, true);
+        }
+        ensureBridge();
+        p.setProperty("phase", "creating");
+        writeProperties(dir, p);
+      } catch (IOException e) {
+        throw new CloudException("cannot reboot " + machineId + ": " + e.getMessage(), true, e);
+      }
+    }
+    boot(dir, p);
+    LOG.info("local machine {} ({}) rebooted", machineId, p.getProperty("node"));
+  }
+
+  /**
    * The command line that runs {@code command} inside a running machine's namespaces (all of them:
    * network, mount, UTS, IPC, PID). For tests and diagnostics.
    */
@@ -339,6 +392,14 @@ public final class LocalMachineProvider implements MachineProvider {
     cmd.check(List.of("ip", "link", "set", peer, "netns", id));
     cmd.check(List.of("ip", "-n", id, "link", "set", peer, "name", "eth0"));
     cmd.check(List.of("ip", "-n", id, "addr", "add", address + "/" + cidr.prefix(), "dev", "eth0"));
+    // A machine keeps its MAC address across boots, as a real NIC does: the neighbours' ARP
+    // caches stay right and traffic resumes at once after a reboot.
+    String mac = p.getProperty("mac");
+    if (mac != null && MAC.matcher(mac).matches()) {
+      cmd.check(List.of("ip", "-n", id, "link", "set", "eth0", "address", mac));
+    } else {
+      macOf(id).ifPresent(m -> p.setProperty("mac", m));
+    }
     cmd.check(List.of("ip", "-n", id, "link", "set", "eth0", "up"));
     cmd.check(List.of("ip", "-n", id, "link", "set", "lo", "up"));
     cmd.check(List.of("ip", "link", "set", veth, "master", bridge));
@@ -534,6 +595,18 @@ public final class LocalMachineProvider implements MachineProvider {
     }
   }
 
+  /** The MAC address of a machine's eth0, if its namespace and link exist. */
+  private Optional<String> macOf(String id) throws CloudException {
+    if (!netnsExists(id)) {
+      return Optional.empty();
+    }
+    HostCommands.Result r = cmd.run(List.of("ip", "-n", id, "-o", "link", "show", "dev", "eth0"));
+    java.util.regex.Matcher m = Pattern.compile("link/ether (\\S+)").matcher(r.output());
+    return r.ok() && m.find() && MAC.matcher(m.group(1)).matches()
+        ? Optional.of(m.group(1))
+        : Optional.empty();
+  }
+
   private boolean linkExists(String name) throws CloudException {
     return cmd.run(List.of("ip", "link", "show", "dev", name)).ok();
   }
@@ -553,7 +626,8 @@ public final class LocalMachineProvider implements MachineProvider {
     return pids;
   }
 
-  static String hostVeth(String id) {
+  /** The host side of a machine's veth (on the bridge): tests cut a node's network with it. */
+  public static String hostVeth(String id) {
     return "lmh" + id.substring(3);
   }
 
