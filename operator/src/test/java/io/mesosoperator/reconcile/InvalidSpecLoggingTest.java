@@ -39,7 +39,11 @@ class InvalidSpecLoggingTest {
   }
 
   private long warnings() {
-    return logs.list.stream()
+    java.util.List<ILoggingEvent> logged;
+    synchronized (logs) { // appended under the appender's lock while the operator runs
+      logged = new java.util.ArrayList<>(logs.list);
+    }
+    return logged.stream()
         .filter(e -> e.getLevel() == Level.WARN)
         .filter(e -> e.getFormattedMessage().startsWith("InvalidSpec"))
         .count();

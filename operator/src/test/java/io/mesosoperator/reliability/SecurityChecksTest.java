@@ -425,7 +425,11 @@ class SecurityChecksTest {
       Harness.quiet(Duration.ofSeconds(2)); // a resync at DEBUG
       ObjectMapper json = new ObjectMapper();
       StringBuilder seen = new StringBuilder();
-      logs.list.forEach(
+      List<ILoggingEvent> logged;
+      synchronized (logs) { // AppenderBase appends under the appender's lock; the operator runs
+        logged = new ArrayList<>(logs.list);
+      }
+      logged.forEach(
           e -> {
             seen.append(e.getFormattedMessage()).append('\n');
             if (e.getThrowableProxy() != null) {
@@ -433,7 +437,7 @@ class SecurityChecksTest {
             }
             seen.append(e.getMDCPropertyMap()).append('\n');
           });
-      int logLines = logs.list.size();
+      int logLines = logged.size();
       seen.append(
           json.writeValueAsString(client.v1().events().inNamespace(Harness.NS).list().getItems()));
       seen.append(json.writeValueAsString(Harness.get(client).getStatus()));
