@@ -443,7 +443,13 @@ class RealNodeConvergenceIT {
     }
     assertThat(newKey).startsWith("SHA256:").isNotEqualTo(oldPin);
 
-    NodeResult r = configure(agent, oldPin);
+    // A rebuilt machine drops every connection; the configurer's kept connection to the old
+    // sshd (verified with the old key) survives a mere sshd restart, so a new configurer stands
+    // for the operator meeting the rebuilt node on a new connection.
+    NodeResult r;
+    try (SshNodeConfigurer fresh = new SshNodeConfigurer()) {
+      r = configure(fresh, agent, oldPin);
+    }
     assertThat(r.reachable().status()).isEqualTo("False");
     assertThat(r.reachable().reason()).isEqualTo("HostKeyMismatch");
     assertThat(r.reachable().message()).contains(newKey, oldPin);
@@ -531,6 +537,10 @@ class RealNodeConvergenceIT {
   }
 
   private NodeResult configure(int i, String pinned) {
+    return configure(configurer, i, pinned);
+  }
+
+  private NodeResult configure(SshNodeConfigurer configurer, int i, String pinned) {
     Machine m = machines.get(i);
     NodeInfo node = nodes.get(i);
     NodeTarget target =

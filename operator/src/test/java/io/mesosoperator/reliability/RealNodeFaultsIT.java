@@ -169,10 +169,12 @@ class RealNodeFaultsIT {
         writeProvider.create(
             new MachineRequest(
                 writeUid, "faults", "fw-node-1", "agent", RoleType.AGENT, null, null, List.of()));
-    // Short service polls: the configs below have no services.
+    // Short service polls: the configs below have no services. No kept connections: each pass
+    // has its own sshd session, so the one killed is the one writing, and the node's process
+    // list is back to idle once a pass ends.
     SshNodeConfigurer configurer =
         new SshNodeConfigurer(
-            new SshjSessions(),
+            new SshjSessions(SshjSessions.Timeouts.DEFAULT, SshjSessions.Pooling.OFF),
             new SshNodeConfigurer.Settings(Duration.ofSeconds(5), Duration.ofMillis(500)));
     String a = bigContent("a", new Random(seed));
     String b = bigContent("b", new Random(seed + 1));
