@@ -654,22 +654,31 @@ class RealNodeFaultsIT {
   /** Waits until only the idle node's processes (init, sshd listener) are left. */
   private static void awaitQuiet(String netns, Set<Long> idle) throws Exception {
     try {
-      awaitQuietly(netns, idle);
+      awaitQuietly(netns, idle, Duration.ofSeconds(60));
     } catch (AssertionError e) {
+      // An orphan of the killed pass still hangs (seen: the admin's login shell running a slow
+      // ~/.bashrc under load). It could still write, so it is ended here, by PID, and the file
+      // is checked once nothing of the pass is left: one more drop, still old-or-new.
       StringBuilder left = new StringBuilder(e.getMessage()).append("; left:");
       for (long pid : LocalCluster.netnsPids(netns)) {
         if (!idle.contains(pid)) {
           left.append(' ').append(pid).append('=').append(LocalCluster.cmdline(pid));
+          new ProcessBuilder("kill", "-KILL", Long.toString(pid)).start().waitFor();
         }
       }
-      throw new AssertionError(left.toString(), e);
+      System.out.println("faults IT: killed a hanging orphan of the dropped pass: " + left);
+      try {
+        awaitQuietly(netns, idle, Duration.ofSeconds(15));
+      } catch (AssertionError still) {
+        throw new AssertionError(left.toString(), still);
+      }
     }
   }
 
-  private static void awaitQuietly(String netns, Set<Long> idle) throws Exception {
+  private static void awaitQuietly(String netns, Set<Long> idle, Duration limit) throws Exception {
     await(
         "the pass's processes on " + netns + " gone",
-        Duration.ofSeconds(60),
+        limit,
         () -> {
           for (long pid : LocalCluster.netnsPids(netns)) {
             if (!idle.contains(pid) && LocalCluster.alive(pid)) {
