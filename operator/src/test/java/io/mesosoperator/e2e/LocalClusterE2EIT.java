@@ -1,5 +1,6 @@
 package io.mesosoperator.e2e;
 
+import static io.mesosoperator.e2e.Waits.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
@@ -653,27 +654,6 @@ class LocalClusterE2EIT {
   static String mode(String srvr) {
     Matcher m = MODE.matcher(srvr);
     return m.find() ? m.group(1) : null;
-  }
-
-  interface Check {
-    boolean ok() throws Exception;
-  }
-
-  private static void await(String what, Duration limit, Check check) throws Exception {
-    long deadline = System.nanoTime() + limit.toNanos();
-    while (true) {
-      try {
-        if (check.ok()) {
-          return;
-        }
-      } catch (IOException | RuntimeException notYet) {
-        // try again until the deadline
-      }
-      if (System.nanoTime() > deadline) {
-        fail(what + ": not within " + limit);
-      }
-      pause(Duration.ofMillis(300));
-    }
   }
 
   private static void pause(Duration d) {

@@ -1,7 +1,7 @@
 package io.mesosoperator.e2e;
 
+import static io.mesosoperator.e2e.Waits.await;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
 
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -843,27 +843,6 @@ class MasterScalingRealIT {
         n.getStatus().getPublicAddress(),
         n.getStatus().getIpv6Address(),
         n.getSpec().getZkId());
-  }
-
-  interface Check {
-    boolean ok() throws Exception;
-  }
-
-  private static void await(String what, Duration limit, Check check) throws Exception {
-    long deadline = System.nanoTime() + limit.toNanos();
-    while (true) {
-      try {
-        if (check.ok()) {
-          return;
-        }
-      } catch (IOException | RuntimeException notYet) {
-        // try again until the deadline
-      }
-      if (System.nanoTime() > deadline) {
-        fail(what + ": not within " + limit);
-      }
-      pause(Duration.ofMillis(300));
-    }
   }
 
   private static void pause(Duration d) {
