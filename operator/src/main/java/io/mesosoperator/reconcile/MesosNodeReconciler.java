@@ -435,13 +435,15 @@ public class MesosNodeReconciler implements Reconciler<MesosNode>, Cleaner<Mesos
       MesosNodeStatus s =
           n.getMetadata().getName().equals(node.getMetadata().getName()) ? status : n.getStatus();
       if (s == null || s.getPrivateAddress() == null) {
+        // One message for the whole wait: naming the node (or counting them) would change it
+        // as siblings get addresses, and each change is a status write for every waiting node.
         return new Prepared(
             null,
             null,
             null,
             ConditionState.isFalse(
                 "WaitingForAddresses",
-                "node " + n.getMetadata().getName() + " has no address yet"));
+                "waiting until every node of the cluster has a private address"));
       }
       infos.add(
           new NodeInfo(
