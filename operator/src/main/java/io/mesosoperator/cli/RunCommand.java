@@ -76,6 +76,15 @@ public class RunCommand implements Callable<Integer> {
   int threads;
 
   @Option(
+      names = "--ssh-kept-connections",
+      defaultValue = "256",
+      description =
+          "Logged-in SSH connections kept open between passes, one per node (0: none). Each costs"
+              + " about 260 KiB of heap and two threads; nodes beyond it log in afresh each pass."
+              + " Default: ${DEFAULT-VALUE}.")
+  int keptConnections;
+
+  @Option(
       names = "--resync",
       defaultValue = "PT60S",
       description = "How often a converged resource is observed again (ISO-8601). Default: 60 s.")
@@ -90,8 +99,14 @@ public class RunCommand implements Callable<Integer> {
   /** Counted down to stop the operator (by the shutdown hook, or a test). */
   final CountDownLatch stop = new CountDownLatch(1);
 
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
   @Override
   public Integer call() throws Exception {
+    if (keptConnections < 0) {
+      throw new picocli.CommandLine.ParameterException(
+          spec.commandLine(), "--ssh-kept-connections must be 0 or more, was " + keptConnections);
+    }
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     KubernetesClient client = new KubernetesClientBuilder().build();
     CountDownLatch stopped = new CountDownLatch(1);
@@ -118,7 +133,8 @@ public class RunCommand implements Callable<Integer> {
                 new SshNodeConfigurer(
                     // Idle admin connections outlive three resyncs, so passes reuse them.
                     new SshjSessions(
-                        SshjSessions.Timeouts.DEFAULT, SshjSessions.Pooling.forResync(resync, 3)),
+                        SshjSessions.Timeouts.DEFAULT,
+                        SshjSessions.Pooling.forResync(resync, 3).withMaxIdle(keptConnections)),
                     SshNodeConfigurer.Settings.DEFAULT),
                 ClusterRenderer::render,
                 new SshClusterObserver(),

@@ -21,8 +21,14 @@ import net.schmizz.sshj.SSHClient;
  * Logged-in sshj connections kept open between passes, at most one idle connection per key. A
  * connection is handed out to one user at a time (taken out of the pool while in use) and only for
  * exactly the same address, port, user, login secrets and verified host key it was made with. Idle
- * connections are closed after {@code idleTimeout} by a daemon thread started on first use; when
- * the pool is full the connection idle for longest is closed.
+ * connections are closed after {@code idleTimeout} by a daemon thread started on first use.
+ *
+ * <p>A full pool keeps what it has and closes the connection given back. Resyncs visit the nodes in
+ * a cycle: evicting the connection idle for longest would evict exactly the one needed next, so
+ * with more nodes than room nothing would ever be reused. Keeping the first {@code maxIdle} nodes'
+ * connections serves those nodes; the others log in afresh, as without a pool. Each kept connection
+ * costs sshj's 256 KiB receive buffer and two threads (reader and keep-alive), so the bound is also
+ * the operator's memory and thread bound for SSH.
  */
 final class SshConnectionPool implements AutoCloseable {
 
@@ -75,6 +81,9 @@ final class SshConnectionPool implements AutoCloseable {
   final AtomicLong taken = new AtomicLong();
 
   final AtomicLong expired = new AtomicLong();
+
+  /** Connections closed after use because the pool was full. */
+  final AtomicLong full = new AtomicLong();
 
   /**
    * @param maxIdle most idle connections kept (0: none, so nothing is pooled)
@@ -133,13 +142,13 @@ final class SshConnectionPool implements AutoCloseable {
         if (previous != null) {
           out.add(previous.client()); // two were in use at once; keep the newer
         }
-        while (idle.size() >= maxIdle) {
-          Iterator<Idle> oldest = idle.values().iterator();
-          out.add(oldest.next().client());
-          oldest.remove();
+        if (idle.size() >= maxIdle) {
+          out.add(client);
+          full.incrementAndGet();
+        } else {
+          idle.put(key, new Idle(client, nanoTime.getAsLong()));
+          startReaper();
         }
-        idle.put(key, new Idle(client, nanoTime.getAsLong()));
-        startReaper();
       }
     }
     out.forEach(SshConnectionPool::closeQuietly);

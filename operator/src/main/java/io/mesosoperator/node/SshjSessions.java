@@ -51,16 +51,31 @@ public final class SshjSessions implements SshSessions, AutoCloseable {
   /**
    * Connections kept for {@link #reuse}.
    *
-   * @param maxIdle most idle connections kept open (one per node and login); 0 turns pooling off
+   * @param maxIdle most idle connections kept open (one per node and login); 0 turns pooling off.
+   *     Each costs about 260 KiB of heap and two threads; nodes beyond the bound log in afresh
    * @param idleTimeout an unused connection is closed after this long; a few resync periods
    */
   public record Pooling(int maxIdle, Duration idleTimeout) {
-    public static final Pooling DEFAULT = new Pooling(4096, Duration.ofMinutes(5));
+    /** The default bound: clusters up to 256 nodes keep every connection. */
+    public static final int DEFAULT_MAX_IDLE = 256;
+
+    public static final Pooling DEFAULT = new Pooling(DEFAULT_MAX_IDLE, Duration.ofMinutes(5));
     public static final Pooling OFF = new Pooling(0, Duration.ZERO);
+
+    public Pooling {
+      if (maxIdle < 0) {
+        throw new IllegalArgumentException("maxIdle must be 0 or more, was " + maxIdle);
+      }
+    }
 
     /** Idle connections outlive {@code periods} resyncs of {@code resync}. */
     public static Pooling forResync(Duration resync, int periods) {
-      return new Pooling(DEFAULT.maxIdle(), resync.multipliedBy(periods).plusSeconds(5));
+      return new Pooling(DEFAULT_MAX_IDLE, resync.multipliedBy(periods).plusSeconds(5));
+    }
+
+    /** The same idle time with another bound. */
+    public Pooling withMaxIdle(int max) {
+      return new Pooling(max, idleTimeout);
     }
   }
 

@@ -198,11 +198,16 @@ class SshConnectionPoolTest {
       echo(node, pin1, "a");
       echo(second, pin2, "b");
       assertThat(sessions.pool().idleCount()).isEqualTo(1);
-      await().atMost(Duration.ofSeconds(5)).until(() -> node.connections() == 0);
-
+      // Full: the first node's connection stays, the second's was closed after use.
+      await().atMost(Duration.ofSeconds(5)).until(() -> second.connections() == 0);
+      assertThat(node.connections()).isEqualTo(1);
       int logins = node.logins.get();
-      echo(node, pin1, "c"); // the first node's connection made room for the second's
-      assertThat(node.logins.get() - logins).isEqualTo(1);
+      echo(node, pin1, "c");
+      assertThat(node.logins.get() - logins).isZero();
+      int secondLogins = second.logins.get();
+      echo(second, pin2, "d");
+      assertThat(second.logins.get() - secondLogins).isEqualTo(1);
+      assertThat(sessions.pool().full.get()).isEqualTo(2);
 
       sessions.close();
       assertThat(sessions.pool().idleCount()).isZero();
