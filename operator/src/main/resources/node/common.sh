@@ -21,28 +21,33 @@ detect_init() {
   fi
 }
 
-# Prints 1 when the service answers its status check. Upstart's status exits 0 when stopped.
-svc_running() {
+# Sets SV to 1 when the service answers its status check, else 0. Upstart's status exits 0 when
+# stopped. A variable, not output: every $(...) is one more process on the node, every pass.
+svc_check_running() {
+  SV=0
   case "$INIT" in
-    systemd) systemctl is-active --quiet "$1" 2>/dev/null && echo 1 || echo 0 ;;
+    systemd) systemctl is-active --quiet "$1" 2>/dev/null && SV=1 ;;
     *)
       if o=$(service "$1" status 2>&1 </dev/null); then
-        case "$o" in *stop/waiting*) echo 0 ;; *) echo 1 ;; esac
-      else echo 0
+        case "$o" in *stop/waiting*) ;; *) SV=1 ;; esac
       fi ;;
   esac
 }
 
-svc_enabled() {
+svc_running() { svc_check_running "$1"; echo "$SV"; }
+
+# Sets SE to 1 when the service starts at boot, else 0.
+svc_check_enabled() {
+  SE=0
   case "$INIT" in
-    systemd) systemctl is-enabled --quiet "$1" 2>/dev/null && echo 1 || echo 0 ;;
-    upstart) grep -qx manual "$R/etc/init/$1.override" 2>/dev/null && echo 0 || echo 1 ;;
+    systemd) systemctl is-enabled --quiet "$1" 2>/dev/null && SE=1 ;;
+    upstart) grep -qx manual "$R/etc/init/$1.override" 2>/dev/null || SE=1 ;;
     *)
-      e=0
-      for f in "$R"/etc/rc2.d/S[0-9][0-9]"$1"; do [ -e "$f" ] && e=1; done
-      echo $e ;;
+      for f in "$R"/etc/rc2.d/S[0-9][0-9]"$1"; do [ -e "$f" ] && SE=1; done ;;
   esac
 }
+
+svc_enabled() { svc_check_enabled "$1"; echo "$SE"; }
 
 # Whether the node has an init script or unit for the service at all. A service whose package
 # is not installed cannot be started; the operator reports it instead of pretending.
@@ -59,7 +64,8 @@ svc_exists() {
 report_services() {
   n=0
   for s in "$@"; do
-    out "status.$n" "$(svc_running "$s")"
+    svc_check_running "$s"
+    out "status.$n" "$SV"
     svc_exists "$s" || out "missing.$n" 1
     n=$((n + 1))
   done

@@ -2,25 +2,62 @@
 # order of the arguments Java passed, so hostile names never reach the protocol.
 exec 3>&1
 
+# Sets V to the value of the first KEY=... line of FILE, surrounding quotes removed (no process).
+kv() {
+  V=
+  [ -r "$1" ] || return 0
+  while IFS= read -r l || [ -n "$l" ]; do
+    case "$l" in
+      "$2="*) V=${l#"$2="}; V=${V#[\"\']}; V=${V%[\"\']}; return 0 ;;
+    esac
+  done <"$1"
+}
+
 facts() {
   id= code=
-  if [ -r "$R/etc/os-release" ]; then
-    id=$(sed -n 's/^ID=//p' "$R/etc/os-release" | head -n 1 | tr -d "\"'")
-    code=$(sed -n 's/^VERSION_CODENAME=//p' "$R/etc/os-release" | head -n 1 | tr -d "\"'")
-    [ -n "$code" ] || code=$(sed -n 's/^UBUNTU_CODENAME=//p' "$R/etc/os-release" | head -n 1 | tr -d "\"'")
-  fi
-  if [ -z "$code" ] && [ -r "$R/etc/lsb-release" ]; then
-    code=$(sed -n 's/^DISTRIB_CODENAME=//p' "$R/etc/lsb-release" | head -n 1 | tr -d "\"'")
-    [ -n "$id" ] || id=$(sed -n 's/^DISTRIB_ID=//p' "$R/etc/lsb-release" | head -n 1 | tr -d "\"'")
+  kv "$R/etc/os-release" ID; id=$V
+  kv "$R/etc/os-release" VERSION_CODENAME; code=$V
+  [ -n "$code" ] || { kv "$R/etc/os-release" UBUNTU_CODENAME; code=$V; }
+  if [ -z "$code" ]; then
+    kv "$R/etc/lsb-release" DISTRIB_CODENAME; code=$V
+    [ -n "$id" ] || { kv "$R/etc/lsb-release" DISTRIB_ID; id=$V; }
   fi
   if [ -z "$code" ] && [ -z "$R" ] && command -v lsb_release >/dev/null 2>&1; then
     code=$(lsb_release -sc 2>/dev/null)
     [ -n "$id" ] || id=$(lsb_release -si 2>/dev/null)
   fi
   INIT=$(detect_init)
-  out distro "$(printf '%s' "$id" | tr 'A-Z' 'a-z')"
+  case "$id" in
+    *[A-Z]*) id=$(printf '%s' "$id" | tr 'A-Z' 'a-z') ;;
+  esac
+  out distro "$id"
   out codename "$code"
   out init "$INIT"
+}
+
+# file.N<TAB>sha256 for whole files, one sha256sum for all: arguments are N path N path ....
+# A file that exists but cannot be read gets an empty digest (it differs from any content).
+obs_whole() {
+  n=$(($# / 2)) i=0 idx=
+  while [ "$i" -lt "$n" ]; do
+    k=$1 f="$R$2"
+    shift 2
+    if [ -f "$f" ]; then set -- "$@" "$f"; idx="$idx $k"; else out "file.$k" absent; fi
+    i=$((i + 1))
+  done
+  [ -n "$idx" ] || return 0
+  sha256sum -- "$@" 2>/dev/null | {
+    IFS= read -r line || line=
+    for k in $idx; do
+      if [ "${line#*  }" = "$1" ]; then
+        out "file.$k" "${line%%  *}"
+        IFS= read -r line || line=
+      else
+        out "file.$k" ""
+      fi
+      shift
+    done
+  }
 }
 
 # file.N<TAB>sha256 of the whole file or of the lines between the markers, or absent.
@@ -44,8 +81,10 @@ obs_pkg() {
 }
 
 obs_svc() {
-  out "svc.run.$1" "$(svc_running "$2")"
-  out "svc.en.$1" "$(svc_enabled "$2")"
+  svc_check_running "$2"
+  out "svc.run.$1" "$SV"
+  svc_check_enabled "$2"
+  out "svc.en.$1" "$SE"
   if svc_exists "$2"; then out "svc.has.$1" 1; else out "svc.has.$1" 0; fi
 }
 
@@ -67,11 +106,21 @@ obs_admin() {
 
 obs_misc() {
   if [ -e "$R/var/lib/mesos-operator/upgraded" ]; then out upgraded 1; else out upgraded 0; fi
-  out applied "$(cat "$R/var/lib/mesos-operator/applied" 2>/dev/null)"
+  a=
+  [ -r "$R/var/lib/mesos-operator/applied" ] && IFS= read -r a <"$R/var/lib/mesos-operator/applied"
+  out applied "$a"
   if command -v sshd >/dev/null 2>&1; then
-    s=$(sshd -T 2>/dev/null </dev/null)
-    out sshd.passwordauthentication "$(printf '%s\n' "$s" | awk '$1=="passwordauthentication"{print $2; exit}')"
-    out sshd.permitrootlogin "$(printf '%s\n' "$s" | awk '$1=="permitrootlogin"{print $2; exit}')"
+    pa= prl=
+    while read -r k v _; do
+      case "$k" in
+        passwordauthentication) [ -n "$pa" ] || pa=$v ;;
+        permitrootlogin) [ -n "$prl" ] || prl=$v ;;
+      esac
+    done <<EOF_SSHD
+$(sshd -T 2>/dev/null </dev/null)
+EOF_SSHD
+    out sshd.passwordauthentication "$pa"
+    out sshd.permitrootlogin "$prl"
   fi
   c=unknown
   if command -v chronyc >/dev/null 2>&1; then

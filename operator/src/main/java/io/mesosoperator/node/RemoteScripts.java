@@ -99,10 +99,19 @@ public final class RemoteScripts {
   public static String observe(ObserveSpec spec) {
     StringBuilder b = new StringBuilder(COMMON).append('\n').append(OBSERVE).append('\n');
     b.append("facts\n");
+    // Whole files are digested by one sha256sum; files with a managed block one by one.
+    List<Object> whole = new ArrayList<>();
     for (int i = 0; i < spec.files().size(); i++) {
       FileRef f = spec.files().get(i);
-      b.append("obs_file ").append(Shell.words(i, f.path(), f.block() ? "block" : "whole"));
-      b.append('\n');
+      if (f.block()) {
+        b.append("obs_file ").append(Shell.words(i, f.path(), "block")).append('\n');
+      } else {
+        whole.add(i);
+        whole.add(f.path());
+      }
+    }
+    if (!whole.isEmpty()) {
+      b.append("obs_whole ").append(Shell.words(whole.toArray())).append('\n');
     }
     for (int i = 0; i < spec.packages().size(); i++) {
       b.append("obs_pkg ").append(Shell.words(i, spec.packages().get(i))).append('\n');
