@@ -24,7 +24,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * identity} and {@code credential}); they never leave this class except into the provider.
  */
 public final class DefaultProviderResolver implements ProviderResolver, AutoCloseable {
-  private static final java.time.Duration LIST_TTL = java.time.Duration.ofSeconds(2);
+  /** How long one cloud listing serves node reconciles (see CachingMachineProvider). */
+  public static final java.time.Duration LIST_TTL = java.time.Duration.ofSeconds(2);
 
   private final KubernetesClient client;
   private final Path localStateDir;

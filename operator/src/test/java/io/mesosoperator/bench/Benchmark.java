@@ -135,6 +135,7 @@ final class Benchmark {
       results.exactly("noop_service_restarts", pass.restarts(), 0, "NodeResult.restarts");
       results.exactly(
           "noop_kube_writes", pass.kubeWrites(), 0, "non-GET requests seen by the mock API server");
+      results.diagnostic("noop_kube_writes_by_kind", pass.writesByKind());
       results.exactly(
           "noop_cloud_mutations",
           pass.cloudMutations(),
@@ -193,6 +194,7 @@ final class Benchmark {
       results.diagnostic("scale_converge_node_passes", converge.passes());
       results.diagnostic("scale_converge_ssh_round_trips", converge.roundTrips());
       results.diagnostic("scale_converge_kube_writes", converge.kubeWrites());
+      results.diagnostic("scale_converge_kube_writes_by_kind", converge.writesByKind());
       results.diagnostic("scale_converge_ssh_commands", converge.commands());
       results.diagnostic("scale_converge_ssh_logins", s.ssh.connectionsOpened() - logins0);
       results.diagnostic("scale_converge_sim_shell_s_total", round(converge.simCommandSeconds()));
@@ -216,6 +218,7 @@ final class Benchmark {
       results.diagnostic("scale_steady_ssh_round_trips", pass.roundTrips());
       results.diagnostic("scale_steady_node_changes", pass.changes());
       results.diagnostic("scale_steady_kube_writes", pass.kubeWrites());
+      results.diagnostic("scale_steady_kube_writes_by_kind", pass.writesByKind());
       results.diagnostic("scale_steady_cloud_lists", pass.cloudLists());
       results.diagnostic("scale_steady_max_in_flight", pass.maxInFlight());
       results.diagnostic(

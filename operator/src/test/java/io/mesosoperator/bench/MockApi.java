@@ -35,6 +35,9 @@ final class MockApi implements AutoCloseable {
   final AtomicLong writes = new AtomicLong();
   final AtomicLong reads = new AtomicLong();
 
+  /** Writes by method and resource ("PATCH mesosnodes/status"), names left out. */
+  final Map<String, AtomicLong> writesByKind = new java.util.concurrent.ConcurrentHashMap<>();
+
   /** Held so the level sticks: the mock logs every request at INFO otherwise. */
   private static final java.util.logging.Logger MOCK_LOG =
       java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
@@ -81,7 +84,14 @@ final class MockApi implements AutoCloseable {
       try {
         RecordedRequest r = server.takeRequest(100, TimeUnit.MILLISECONDS);
         if (r != null) {
-          (("GET".equals(r.getMethod())) ? reads : writes).incrementAndGet();
+          if ("GET".equals(r.getMethod())) {
+            reads.incrementAndGet();
+          } else {
+            writes.incrementAndGet();
+            writesByKind
+                .computeIfAbsent(kind(r.getMethod(), r.getPath()), k -> new AtomicLong())
+                .incrementAndGet();
+          }
         }
       } catch (InterruptedException e) {
         return;
@@ -89,6 +99,30 @@ final class MockApi implements AutoCloseable {
         // the server is going away
       }
     }
+  }
+
+  /**
+   * "METHOD resource[/subresource]" of a request path such as
+   * /apis/g/v1/namespaces/ns/mesosnodes/name/status: the segment after the namespace, and the one
+   * after the name.
+   */
+  static String kind(String method, String path) {
+    String p = path == null ? "" : path.split("\\?", 2)[0];
+    String[] s = p.split("/");
+    for (int i = 0; i + 2 < s.length; i++) {
+      if (s[i].equals("namespaces")) {
+        String kind = s[i + 2];
+        return method + " " + (s.length > i + 4 ? kind + "/" + s[i + 4] : kind);
+      }
+    }
+    return method + " " + p;
+  }
+
+  /** A copy of {@link #writesByKind}, as plain numbers. */
+  Map<String, Long> writesByKind() {
+    Map<String, Long> m = new java.util.TreeMap<>();
+    writesByKind.forEach((k, v) -> m.put(k, v.get()));
+    return m;
   }
 
   /** Waits until the request log is empty, so the counters are up to date. */

@@ -2,11 +2,13 @@ package io.mesosoperator.bench;
 
 import io.mesosoperator.api.MesosCluster;
 import io.mesosoperator.api.MesosNode;
+import io.mesosoperator.cloud.CachingMachineProvider;
 import io.mesosoperator.cloud.CountingMachineProvider;
 import io.mesosoperator.cloud.JcloudsMachineProvider;
 import io.mesosoperator.metrics.OperatorMetrics;
 import io.mesosoperator.node.SshNodeConfigurer;
 import io.mesosoperator.node.SshjSessions;
+import io.mesosoperator.reconcile.DefaultProviderResolver;
 import io.mesosoperator.reconcile.OperatorRuntime;
 import io.mesosoperator.render.ClusterRenderer;
 import java.nio.file.Path;
@@ -55,7 +57,8 @@ final class SimulatedClusterScenario implements AutoCloseable {
       long kubeWrites,
       long commands,
       double simCommandSeconds,
-      double configurerBusySeconds) {}
+      double configurerBusySeconds,
+      String writesByKind) {}
 
   /** One pass over every node of a converged cluster. */
   record Pass(
@@ -70,12 +73,14 @@ final class SimulatedClusterScenario implements AutoCloseable {
       long commands,
       double simCommandSeconds,
       double configurerBusySeconds,
-      int maxInFlight) {}
+      int maxInFlight,
+      String writesByKind) {}
 
   final Config config;
   final MockApi api;
   final SimulatedNodes sim;
   final CountingMachineProvider cloud;
+  private final CachingMachineProvider listings;
   final CountingNodeConfigurer configurer;
 
   /** The configurer's SSH sessions (kept-open connections), for login counts. */
@@ -93,6 +98,7 @@ final class SimulatedClusterScenario implements AutoCloseable {
     JcloudsMachineProvider stub =
         new JcloudsMachineProvider("stub", "bench-" + UUID.randomUUID(), "bench");
     this.cloud = new CountingMachineProvider(new LoopbackMachineProvider(stub, sim));
+    this.listings = new CachingMachineProvider(cloud, DefaultProviderResolver.LIST_TTL);
     // As cli/RunCommand wires it: idle connections outlive three resyncs.
     this.ssh =
         new SshjSessions(
@@ -102,7 +108,8 @@ final class SimulatedClusterScenario implements AutoCloseable {
     this.operator =
         new OperatorRuntime(
             api.client,
-            c -> cloud,
+            // As DefaultProviderResolver wires it: one listing serves a pass of node reconciles.
+            c -> listings,
             configurer,
             ClusterRenderer::render,
             null,
@@ -148,6 +155,7 @@ final class SimulatedClusterScenario implements AutoCloseable {
   Converge applyAndConverge() throws Exception {
     api.settleCounters();
     long writes0 = api.writes.get();
+    Map<String, Long> kinds0 = api.writesByKind();
     long commands0 = sim.commands.get();
     long shell0 = sim.commandNanos.get();
     long busy0 = configurer.busyNanos.get();
@@ -166,7 +174,18 @@ final class SimulatedClusterScenario implements AutoCloseable {
         api.writes.get() - writes0,
         sim.commands.get() - commands0,
         (sim.commandNanos.get() - shell0) / 1e9,
-        (configurer.busyNanos.get() - busy0) / 1e9);
+        (configurer.busyNanos.get() - busy0) / 1e9,
+        difference(api.writesByKind(), kinds0));
+  }
+
+  /** "PATCH mesosnodes/status=1003, POST events=2006": what was written since, most first. */
+  static String difference(Map<String, Long> now, Map<String, Long> before) {
+    return now.entrySet().stream()
+        .map(e -> Map.entry(e.getKey(), e.getValue() - before.getOrDefault(e.getKey(), 0L)))
+        .filter(e -> e.getValue() > 0)
+        .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+        .map(e -> e.getKey() + "=" + e.getValue())
+        .collect(java.util.stream.Collectors.joining(", "));
   }
 
   /** Waits until no configuration pass ran for {@code quiet} (bounded by {@code max}). */
@@ -244,6 +263,7 @@ final class SimulatedClusterScenario implements AutoCloseable {
     return new Marks(
         configurer.snapshot(),
         api.writes.get(),
+        api.writesByKind(),
         cloud.mutations(),
         cloud.lists(),
         sim.commands.get(),
@@ -253,6 +273,7 @@ final class SimulatedClusterScenario implements AutoCloseable {
   private final class Marks {
     final CountingNodeConfigurer.Snapshot c;
     final long writes;
+    final Map<String, Long> kinds;
     final long mutations;
     final long lists;
     final long commands;
@@ -261,12 +282,14 @@ final class SimulatedClusterScenario implements AutoCloseable {
     Marks(
         CountingNodeConfigurer.Snapshot c,
         long writes,
+        Map<String, Long> kinds,
         long mutations,
         long lists,
         long commands,
         long commandNanos) {
       this.c = c;
       this.writes = writes;
+      this.kinds = kinds;
       this.mutations = mutations;
       this.lists = lists;
       this.commands = commands;
@@ -287,7 +310,8 @@ final class SimulatedClusterScenario implements AutoCloseable {
           sim.commands.get() - commands,
           (sim.commandNanos.get() - commandNanos) / 1e9,
           d.busyNanos() / 1e9,
-          configurer.maxInFlight.get());
+          configurer.maxInFlight.get(),
+          difference(api.writesByKind(), kinds));
     }
   }
 

@@ -258,11 +258,11 @@ final class SimulatedNodes implements AutoCloseable {
         "[ \"$2\" = status ] || "
             + log
             + r
-            + "d=\"$R/state/running\"; mkdir -p \"$d\"\n"
+            + "d=\"$R/state/running\"\n"
             + "case \"$2\" in\n"
             + "  status) if [ -e \"$d/$1\" ]; then echo \"$1 start/running, process 42\";"
             + " else echo \"$1 stop/waiting\"; fi ;;\n"
-            + "  start|restart) : > \"$d/$1\" ;;\n"
+            + "  start|restart) mkdir -p \"$d\"; : > \"$d/$1\" ;;\n"
             + "  stop) [ -e \"$d/$1\" ] || exit 1; rm -f \"$d/$1\" ;;\n"
             + "esac\nexit 0");
     script(bin.resolve("systemctl"), log + "exit 0");
@@ -292,7 +292,8 @@ final class SimulatedNodes implements AutoCloseable {
         r
             + "for n; do :; done\n"
             + "[ -e \"$R/state/dpkg/$n\" ] || exit 1\n"
-            + "printf 'ii \\t%s' \"$(cat \"$R/state/dpkg/$n\")\"");
+            + "IFS= read -r v < \"$R/state/dpkg/$n\" || :\n"
+            + "printf 'ii \\t%s' \"$v\"");
     script(
         bin.resolve("useradd"),
         log
