@@ -195,6 +195,12 @@ final class Benchmark {
       results.diagnostic("scale_converge_ssh_round_trips", converge.roundTrips());
       results.diagnostic("scale_converge_kube_writes", converge.kubeWrites());
       results.diagnostic("scale_converge_kube_writes_by_kind", converge.writesByKind());
+      // The JVM holds the operator, the API server and the simulated sshd; the rest of the host's
+      // CPU is the simulated nodes' shells.
+      results.diagnostic(
+          "scale_converge_host_cpu_busy_pct", round(100 * converge.cpu().hostBusyShare()));
+      results.diagnostic("scale_converge_test_jvm_cpu_s", round(converge.cpu().jvmSeconds()));
+      results.diagnostic("scale_converge_shells_cpu_s", round(converge.cpu().otherSeconds()));
       results.diagnostic("scale_converge_ssh_commands", converge.commands());
       results.diagnostic("scale_converge_ssh_logins", s.ssh.connectionsOpened() - logins0);
       results.diagnostic("scale_converge_sim_shell_s_total", round(converge.simCommandSeconds()));

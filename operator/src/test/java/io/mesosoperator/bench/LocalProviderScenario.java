@@ -87,6 +87,13 @@ final class LocalProviderScenario {
             results.diagnostic(
                 "local_" + shape + "_run" + run + "_configured_s",
                 Benchmark.round(r.configuredSeconds()));
+            // Busy share near 100 %: the converge waited for CPU (the machines share the host's
+            // cores), not for the operator.
+            String prefix = "local_" + shape + "_run" + run;
+            results.diagnostic(
+                prefix + "_host_cpu_busy_pct", Benchmark.round(100 * r.cpu().hostBusyShare()));
+            results.diagnostic(prefix + "_test_jvm_cpu_s", Benchmark.round(r.cpu().jvmSeconds()));
+            results.diagnostic(prefix + "_machines_cpu_s", Benchmark.round(r.cpu().otherSeconds()));
             if (last) {
               sequential = sequential(client, name);
               results.diagnostic("local_3+9_last_run_ready_s", Benchmark.round(r.readySeconds()));
@@ -187,7 +194,7 @@ final class LocalProviderScenario {
     return n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;
   }
 
-  record Run(String uid, double readySeconds, double configuredSeconds) {}
+  record Run(String uid, double readySeconds, double configuredSeconds, CpuMeter.Figures cpu) {}
 
   /** Applies a 3+N cluster and waits for Ready=True; not timed: nothing before the create. */
   private static Run converge(
@@ -198,6 +205,7 @@ final class LocalProviderScenario {
       Map<String, String> uids)
       throws Exception {
     MesosCluster c = load(client, clusterYaml(name, agents));
+    CpuMeter cpu = new CpuMeter();
     long t0 = System.nanoTime();
     MesosCluster created = client.resource(c).create();
     String uid = created.getMetadata().getUid();
@@ -211,7 +219,7 @@ final class LocalProviderScenario {
       }
       if (now != null && now.getStatus() != null && isTrue(now.getStatus().getConditions())) {
         double ready = (System.nanoTime() - t0) / 1e9;
-        return new Run(uid, ready, Double.isNaN(configured) ? ready : configured);
+        return new Run(uid, ready, Double.isNaN(configured) ? ready : configured, cpu.read());
       }
       if (System.nanoTime() > deadline) {
         throw new IllegalStateException(

@@ -58,7 +58,8 @@ final class SimulatedClusterScenario implements AutoCloseable {
       long commands,
       double simCommandSeconds,
       double configurerBusySeconds,
-      String writesByKind) {}
+      String writesByKind,
+      CpuMeter.Figures cpu) {}
 
   /** One pass over every node of a converged cluster. */
   record Pass(
@@ -159,6 +160,7 @@ final class SimulatedClusterScenario implements AutoCloseable {
     long commands0 = sim.commands.get();
     long shell0 = sim.commandNanos.get();
     long busy0 = configurer.busyNanos.get();
+    CpuMeter cpu = new CpuMeter();
     long t0 = System.nanoTime();
     api.client.resource(cluster()).create();
     long deadline = t0 + config.timeout().toNanos();
@@ -166,6 +168,7 @@ final class SimulatedClusterScenario implements AutoCloseable {
     waitUntil(() -> configurer.configuredNodes() >= config.nodes(), deadline, 200);
     waitUntil(() -> allConfigured(), deadline, 250);
     double seconds = (System.nanoTime() - t0) / 1e9;
+    CpuMeter.Figures used = cpu.read();
     api.settleCounters();
     return new Converge(
         seconds,
@@ -175,7 +178,8 @@ final class SimulatedClusterScenario implements AutoCloseable {
         sim.commands.get() - commands0,
         (sim.commandNanos.get() - shell0) / 1e9,
         (configurer.busyNanos.get() - busy0) / 1e9,
-        difference(api.writesByKind(), kinds0));
+        difference(api.writesByKind(), kinds0),
+        used);
   }
 
   /** "PATCH mesosnodes/status=1003, POST events=2006": what was written since, most first. */
