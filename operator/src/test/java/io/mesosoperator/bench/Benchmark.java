@@ -153,7 +153,7 @@ final class Benchmark {
     var config =
         new SimulatedClusterScenario.Config(
             MASTERS,
-            variant.scaleAgents,
+            Integer.getInteger("bench.scaleAgents", variant.scaleAgents),
             PARALLELISM,
             Duration.ofSeconds(60),
             LATENCY_MS,

@@ -9,6 +9,7 @@ import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
 import io.fabric8.mockwebserver.ServerRequest;
 import io.fabric8.mockwebserver.ServerResponse;
+import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -50,11 +51,7 @@ final class MockApi implements AutoCloseable {
     Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
     server =
         new KubernetesMockServer(
-            new Context(),
-            new MockWebServer(),
-            responses,
-            new KubernetesMixedDispatcher(responses),
-            false);
+            new Context(), new MockWebServer(), responses, new EventsNotStored(responses), false);
     server.init(InetAddress.getByName("127.0.0.1"), 0);
     client = server.createClient();
     drainer = new Thread(this::drain, "mock-api-drain");
@@ -72,6 +69,33 @@ final class MockApi implements AutoCloseable {
         .namespaces()
         .resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build())
         .create();
+  }
+
+  /**
+   * Accepts Event creates without storing them. The CRUD mock keeps every object in one collection
+   * and matches each request against all of them, so the thousands of events a 1000-node converge
+   * records would make every later GET or PATCH of a node slower, a cost no real API server has
+   * (events live apart, with their own TTL). The requests still reach the request log, so they are
+   * counted as writes.
+   */
+  private static final class EventsNotStored extends KubernetesMixedDispatcher {
+    private static final java.util.regex.Pattern EVENTS =
+        java.util.regex.Pattern.compile("/api/v1/namespaces/[^/]+/events(\\?.*)?");
+
+    EventsNotStored(Map<ServerRequest, Queue<ServerResponse>> responses) {
+      super(responses);
+    }
+
+    @Override
+    public MockResponse dispatch(RecordedRequest request) {
+      if ("POST".equals(request.getMethod()) && EVENTS.matcher(request.getPath()).matches()) {
+        return new MockResponse()
+            .setResponseCode(201)
+            .setHeader("Content-Type", "application/json")
+            .setBody(request.getBody().getBytes());
+      }
+      return super.dispatch(request);
+    }
   }
 
   /** The server's URL, for a kubeconfig. */
