@@ -198,6 +198,7 @@ public class MesosNodeReconciler implements Reconciler<MesosNode>, Cleaner<Mesos
       status.setPlannedActions(new ArrayList<>());
 
       Machine machine = ensureMachine(cluster, node, status, generation);
+      boolean waitingForSiblings = false;
       if (machine != null && machine.state() == Machine.State.RUNNING) {
         if (!addresses(before).equals(addresses(status))) {
           // Every sibling waits for this address (WaitingForAddresses) and renders it into its
@@ -205,7 +206,7 @@ public class MesosNodeReconciler implements Reconciler<MesosNode>, Cleaner<Mesos
           StatusWriter.write(client, node, status);
           before = Statuses.copy(status, MesosNodeStatus.class);
         }
-        configure(cluster, node, status, generation, context);
+        waitingForSiblings = !configure(cluster, node, status, generation, context);
       }
       boolean ready =
           Conditions.isTrue(status.getConditions(), Conditions.MACHINE_READY)
@@ -226,7 +227,13 @@ public class MesosNodeReconciler implements Reconciler<MesosNode>, Cleaner<Mesos
         StatusWriter.write(client, node, status);
         control = UpdateControl.noUpdate();
       }
-      return control.rescheduleAfter(nextResync());
+      // The sibling event that ends a wait can arrive before the primary cache shows the new
+      // address (two informers): look again soon instead of a whole resync later.
+      Duration next = nextResync();
+      if (waitingForSiblings && next.compareTo(SIBLING_RECHECK) > 0) {
+        next = SIBLING_RECHECK;
+      }
+      return control.rescheduleAfter(next);
     } finally {
       metrics.reconciled(NAME, Duration.ofNanos(System.nanoTime() - started));
       MDC.remove("node");
@@ -497,7 +504,11 @@ public class MesosNodeReconciler implements Reconciler<MesosNode>, Cleaner<Mesos
     return new Prepared(target, infos, self, null);
   }
 
-  private void configure(
+  /** How soon a node waiting for its siblings' addresses looks again. */
+  static final Duration SIBLING_RECHECK = Duration.ofSeconds(3);
+
+  /** Configures the node; returns false while it waits for its siblings' addresses. */
+  private boolean configure(
       MesosCluster cluster,
       MesosNode node,
       MesosNodeStatus status,
@@ -507,7 +518,7 @@ public class MesosNodeReconciler implements Reconciler<MesosNode>, Cleaner<Mesos
     Prepared prepared = prepare(cluster, node, status, context);
     if (prepared.waiting() != null) {
       setConfigured(status, prepared.waiting(), generation);
-      return;
+      return !"WaitingForAddresses".equals(prepared.waiting().reason());
     }
     if (RestartTurns.granted(node, status)) {
       usedTurnsFromServer(node, status);
@@ -566,6 +577,7 @@ public class MesosNodeReconciler implements Reconciler<MesosNode>, Cleaner<Mesos
     if (result.changes() > 0 && result.configured().isTrue()) {
       events.normal(node, "NodeConfigured", result.changes() + " changes applied");
     }
+    return true;
   }
 
   /**
