@@ -70,6 +70,7 @@ final class Benchmark {
   static final double GOAL_CONVERGE_S = 60;
   static final double GOAL_STEADY_S = 10;
   static final double GOAL_HEAP_MIB = 512;
+  static final long HEAP_SAMPLE_MS = 10_000;
 
   private Benchmark() {}
 
@@ -170,6 +171,7 @@ final class Benchmark {
             + " ms per command, parallelism "
             + PARALLELISM);
     try (var s = new SimulatedClusterScenario(config, dir)) {
+      s.heap.sampleLive(HEAP_SAMPLE_MS);
       SimulatedClusterScenario.Converge converge;
       long logins0 = s.ssh.connectionsOpened();
       try {
@@ -263,9 +265,15 @@ final class Benchmark {
   private static void heap(BenchResults results, SimulatedClusterScenario s) {
     results.atMost(
         "scale_heap_peak_mib",
-        round(s.heap.peakMib()),
+        round(s.heap.livePeakMib()),
         GOAL_HEAP_MIB,
-        "peak heap after GC, whole JVM: operator + mock API server + simulated sshd");
+        "peak live heap (full GC every "
+            + HEAP_SAMPLE_MS / 1000
+            + " s, "
+            + s.heap.liveSamples()
+            + " samples), whole JVM: operator + mock API server + simulated sshd");
+    // The looser upper bound: heap in use after any GC, old garbage included.
+    results.diagnostic("scale_heap_peak_after_any_gc_mib", round(s.heap.peakMib()));
     results.diagnostic("scale_gcs", s.heap.gcs());
     results.diagnostic("scale_heap_committed_mib", round(HeapWatch.committedMib()));
   }

@@ -18,12 +18,18 @@ import javax.management.NotificationListener;
 import javax.management.openmbean.CompositeData;
 
 /**
- * The heap's high-water mark after garbage collection: after every GC the JVM reports each pool's
- * usage, and the sum over the heap pools is an upper bound of the live heap at that moment. The
- * maximum over a run is the heap the process needed, independent of how lazily the collector runs.
+ * Two heap high-water marks. After every GC the JVM reports each pool's usage; the sum over the
+ * heap pools is an upper bound of the live heap at that moment, but a loose one: after a young
+ * collection the old generation still holds whatever died there since the last old collection, and
+ * how much that is depends on the heap size and the collector's mood (G1 with -Xmx1g lets about 450
+ * MiB of old garbage sit). The live heap, what -Xmx must at least allow, is sampled instead by a
+ * full collection every few seconds while a scenario runs ({@link #sampleLive}).
  */
 final class HeapWatch implements AutoCloseable {
   private final AtomicLong peakAfterGc = new AtomicLong();
+  private final AtomicLong peakLive = new AtomicLong();
+  private final AtomicLong liveSamples = new AtomicLong();
+  private volatile Thread sampler;
   private final AtomicLong gcs = new AtomicLong();
   private final Set<String> heapPools =
       ManagementFactory.getMemoryPoolMXBeans().stream()
@@ -64,9 +70,41 @@ final class HeapWatch implements AutoCloseable {
     peakAfterGc.accumulateAndGet(used, Math::max);
   }
 
-  /** Runs a full GC so the figure includes the current moment. */
+  /** Runs a full GC so the figures include the current moment. */
   void sampleNow() {
     System.gc();
+    peakLive.accumulateAndGet(
+        ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed(), Math::max);
+    liveSamples.incrementAndGet();
+  }
+
+  /** Samples the live heap (a full GC, then the heap in use) every {@code periodMillis}. */
+  void sampleLive(long periodMillis) {
+    Thread t =
+        new Thread(
+            () -> {
+              while (!Thread.currentThread().isInterrupted()) {
+                try {
+                  Thread.sleep(periodMillis);
+                } catch (InterruptedException e) {
+                  return;
+                }
+                sampleNow();
+              }
+            },
+            "heap-live-sampler");
+    t.setDaemon(true);
+    t.start();
+    sampler = t;
+  }
+
+  /** Highest live heap sampled so far, in MiB. */
+  double livePeakMib() {
+    return peakLive.get() / (1024.0 * 1024.0);
+  }
+
+  long liveSamples() {
+    return liveSamples.get();
   }
 
   /** Peak heap after GC so far, in MiB. */
@@ -86,6 +124,10 @@ final class HeapWatch implements AutoCloseable {
 
   @Override
   public void close() {
+    Thread t = sampler;
+    if (t != null) {
+      t.interrupt();
+    }
     removers.forEach(Runnable::run);
   }
 }
