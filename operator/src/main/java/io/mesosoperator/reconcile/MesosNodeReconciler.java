@@ -200,12 +200,6 @@ public class MesosNodeReconciler implements Reconciler<MesosNode>, Cleaner<Mesos
       Machine machine = ensureMachine(cluster, node, status, generation);
       boolean waitingForSiblings = false;
       if (machine != null && machine.state() == Machine.State.RUNNING) {
-        if (!addresses(before).equals(addresses(status))) {
-          // Every sibling waits for this address (WaitingForAddresses) and renders it into its
-          // files: publish it now, not after this node's own first configuration.
-          StatusWriter.write(client, node, status);
-          before = Statuses.copy(status, MesosNodeStatus.class);
-        }
         waitingForSiblings = !configure(cluster, node, status, generation, context);
       }
       boolean ready =
@@ -747,10 +741,7 @@ public class MesosNodeReconciler implements Reconciler<MesosNode>, Cleaner<Mesos
   }
 
   private static List<String> addresses(MesosNode n) {
-    return addresses(n.getStatus());
-  }
-
-  private static List<String> addresses(MesosNodeStatus s) {
+    MesosNodeStatus s = n.getStatus();
     return s == null
         ? List.of()
         : java.util.Arrays.asList(s.getPrivateAddress(), s.getPublicAddress(), s.getIpv6Address());
