@@ -34,8 +34,6 @@ svc_check_running() {
   esac
 }
 
-svc_running() { svc_check_running "$1"; echo "$SV"; }
-
 # Sets SE to 1 when the service starts at boot, else 0.
 svc_check_enabled() {
   SE=0
@@ -46,8 +44,6 @@ svc_check_enabled() {
       for f in "$R"/etc/rc2.d/S[0-9][0-9]"$1"; do [ -e "$f" ] && SE=1; done ;;
   esac
 }
-
-svc_enabled() { svc_check_enabled "$1"; echo "$SE"; }
 
 # Whether the node has an init script or unit for the service at all. A service whose package
 # is not installed cannot be started; the operator reports it instead of pretending.

@@ -60,12 +60,10 @@ obs_whole() {
   }
 }
 
-# file.N<TAB>sha256 of the whole file or of the lines between the markers, or absent.
-obs_file() {
+# file.N<TAB>sha256 of the lines between the markers, or absent when there is no managed block.
+obs_block() {
   f="$R$2"
-  if [ "$3" = whole ]; then
-    if [ -f "$f" ]; then out "file.$1" "$(sha <"$f")"; else out "file.$1" absent; fi
-  elif [ -f "$f" ] && grep -qxF -e "$BEGIN_MARK" "$f"; then
+  if [ -f "$f" ] && grep -qxF -e "$BEGIN_MARK" "$f"; then
     out "file.$1" "$(awk -v b="$BEGIN_MARK" -v e="$END_MARK" '$0==e{s=0} s{print} $0==b{s=1}' "$f" | sha)"
   else
     out "file.$1" absent

@@ -104,7 +104,7 @@ public final class RemoteScripts {
     for (int i = 0; i < spec.files().size(); i++) {
       FileRef f = spec.files().get(i);
       if (f.block()) {
-        b.append("obs_file ").append(Shell.words(i, f.path(), "block")).append('\n');
+        b.append("obs_block ").append(Shell.words(i, f.path())).append('\n');
       } else {
         whole.add(i);
         whole.add(f.path());

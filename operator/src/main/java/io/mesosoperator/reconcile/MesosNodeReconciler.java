@@ -449,7 +449,7 @@ public class MesosNodeReconciler implements Reconciler<MesosNode>, Cleaner<Mesos
             null,
             null,
             ConditionState.isFalse(
-                "WaitingForAddresses",
+                WAITING_FOR_ADDRESSES,
                 "waiting until every node of the cluster has a private address"));
       }
       infos.add(
@@ -498,6 +498,9 @@ public class MesosNodeReconciler implements Reconciler<MesosNode>, Cleaner<Mesos
     return new Prepared(target, infos, self, null);
   }
 
+  /** Configured reason while some node of the cluster has no private address yet. */
+  static final String WAITING_FOR_ADDRESSES = "WaitingForAddresses";
+
   /** How soon a node waiting for its siblings' addresses looks again. */
   static final Duration SIBLING_RECHECK = Duration.ofSeconds(3);
 
@@ -512,7 +515,7 @@ public class MesosNodeReconciler implements Reconciler<MesosNode>, Cleaner<Mesos
     Prepared prepared = prepare(cluster, node, status, context);
     if (prepared.waiting() != null) {
       setConfigured(status, prepared.waiting(), generation);
-      return !"WaitingForAddresses".equals(prepared.waiting().reason());
+      return !WAITING_FOR_ADDRESSES.equals(prepared.waiting().reason());
     }
     if (RestartTurns.granted(node, status)) {
       usedTurnsFromServer(node, status);

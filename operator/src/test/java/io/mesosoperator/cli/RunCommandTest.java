@@ -122,4 +122,14 @@ class RunCommandTest {
       return s.getLocalPort();
     }
   }
+
+  @Test
+  void aNegativeKeptConnectionCountIsRefusedNamingTheOption() {
+    java.io.StringWriter err = new java.io.StringWriter();
+    CommandLine cl = new CommandLine(new RunCommand());
+    cl.setErr(new java.io.PrintWriter(err, true));
+    int exit = cl.execute("--ssh-kept-connections=-1");
+    assertThat(exit).isEqualTo(2);
+    assertThat(err.toString()).contains("--ssh-kept-connections must be 0 or more, was -1");
+  }
 }
