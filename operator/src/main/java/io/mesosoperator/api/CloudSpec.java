@@ -15,7 +15,7 @@ public class CloudSpec {
   @ValidationRule(
       value = "self in " + Providers.CEL_LIST,
       message = "spec.cloud.provider must be one of " + Providers.CEL_LIST,
-      reason = "FieldValueNotSupported")
+      reason = "FieldValueInvalid")
   @JsonPropertyDescription(
       "Machine provider: a jclouds compute provider id (aws-ec2, digitalocean2,"
           + " google-compute-engine), stub (jclouds in-memory, for tests), byon (adopt the"

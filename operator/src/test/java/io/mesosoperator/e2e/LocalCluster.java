@@ -49,6 +49,7 @@ public final class LocalCluster implements AutoCloseable {
   private final Path stateDir;
   private final KubernetesClient client;
   private final Duration resync;
+  private final Set<String> namespaces;
   private final CountingResolver resolver;
   private DefaultProviderResolver defaults;
   private volatile OperatorRuntime operator;
@@ -65,9 +66,19 @@ public final class LocalCluster implements AutoCloseable {
    * @param resync how often a converged resource is observed again
    */
   public LocalCluster(KubernetesClient client, Path stateDir, Duration resync) {
+    this(client, stateDir, resync, Set.of());
+  }
+
+  /**
+   * Starts the operator watching only {@code namespaces} (empty: all), as a test sharing the JVM's
+   * control plane with other tests must.
+   */
+  public LocalCluster(
+      KubernetesClient client, Path stateDir, Duration resync, Set<String> namespaces) {
     this.stateDir = stateDir;
     this.client = client;
     this.resync = resync;
+    this.namespaces = Set.copyOf(namespaces);
     this.resolver = new CountingResolver();
     this.classpath = StandIns.testClasspath();
     this.installer = new Thread(this::installLoop, "standin-installer");
@@ -95,7 +106,7 @@ public final class LocalCluster implements AutoCloseable {
             new SshClusterObserver(),
             OperatorMetrics.inMemory(),
             Clock.systemUTC(),
-            new OperatorRuntime.Settings(Set.of(), null, null, 16, resync));
+            new OperatorRuntime.Settings(namespaces, null, null, 16, resync));
     operator.start();
   }
 
