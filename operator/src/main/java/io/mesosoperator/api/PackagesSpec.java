@@ -16,7 +16,7 @@ public class PackagesSpec {
   public static final String DEFAULT_KEY_SERVER = "keyserver.ubuntu.com";
 
   /** A Debian package name, optionally pinned to a version with {@code =}. */
-  public static final String PACKAGE_PATTERN = "^[a-z0-9][a-z0-9+.-]*(=[A-Za-z0-9.+:~_-]+)?$";
+  public static final String PACKAGE_PATTERN = Patterns.PACKAGE_REGEX;
 
   @Size(max = 512)
   @Pattern("^(deb (\\[[^\\]\\n]*\\] )?[A-Za-z0-9+.:/{}_~%-]+( [A-Za-z0-9.{}_/-]+)+)?$")
@@ -27,12 +27,12 @@ public class PackagesSpec {
   private String repository;
 
   @Size(max = 40)
-  @Pattern("^([0-9A-Fa-f]{8}|[0-9A-Fa-f]{16}|[0-9A-Fa-f]{40})?$")
+  @Pattern(Patterns.KEY_ID_REGEX)
   @JsonPropertyDescription("Id of the repository's signing key. Unset: E56151BF (Mesosphere).")
   private String keyId;
 
   @Size(max = 253)
-  @Pattern("^[A-Za-z0-9.-]*$")
+  @Pattern(Patterns.KEY_SERVER_REGEX)
   @JsonPropertyDescription("Key server the signing key is fetched from.")
   private String keyServer;
 

@@ -1,5 +1,6 @@
 package io.mesosoperator.node;
 
+import io.mesosoperator.api.Patterns;
 import io.mesosoperator.node.RemoteScripts.ApplyReport;
 import io.mesosoperator.node.RemoteScripts.ObserveSpec;
 import io.mesosoperator.node.SshSessions.AuthenticationException;
@@ -41,9 +42,6 @@ public final class SshNodeConfigurer implements NodeConfigurer, AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(SshNodeConfigurer.class);
 
-  private static final Pattern USER = Pattern.compile("[a-z_][a-z0-9_-]{0,31}");
-  private static final Pattern PACKAGE =
-      Pattern.compile("[a-z0-9][a-z0-9+.-]*(=[A-Za-z0-9.+~:-]+)?");
   private static final Pattern SERVICE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9@._-]*");
   private static final Pattern PUBLIC_KEY =
       Pattern.compile("(ssh-|ecdsa-|sk-)[A-Za-z0-9@.-]+ [A-Za-z0-9+/]+=*( [^\\n\\r]*)?");
@@ -457,7 +455,7 @@ public final class SshNodeConfigurer implements NodeConfigurer, AutoCloseable {
 
   /** Names that reach remote commands as arguments are checked, so none can pose as an option. */
   static String invalid(NodeTarget target, List<NodeConfig> configs) {
-    if (target.user() == null || !USER.matcher(target.user()).matches()) {
+    if (target.user() == null || !Patterns.SSH_USER.matcher(target.user()).matches()) {
       return "admin user name is not a valid Linux user name";
     }
     if (target.publicKey() != null && !PUBLIC_KEY.matcher(target.publicKey().trim()).matches()) {
@@ -465,7 +463,7 @@ public final class SshNodeConfigurer implements NodeConfigurer, AutoCloseable {
     }
     for (NodeConfig c : configs) {
       for (String p : c.packages()) {
-        if (!PACKAGE.matcher(p).matches()) {
+        if (!Patterns.PACKAGE.matcher(p).matches()) {
           return "invalid package name " + p;
         }
       }
@@ -485,8 +483,10 @@ public final class SshNodeConfigurer implements NodeConfigurer, AutoCloseable {
         }
       }
       if (c.aptSource() != null) {
-        if (!c.aptSource().keyId().matches("[A-Fa-f0-9]{8,40}")
-            || !c.aptSource().keyServer().matches("[A-Za-z0-9][A-Za-z0-9.:/_-]*")
+        if (c.aptSource().keyId().isEmpty()
+            || c.aptSource().keyServer().isEmpty()
+            || !Patterns.KEY_ID.matcher(c.aptSource().keyId()).matches()
+            || !Patterns.KEY_SERVER.matcher(c.aptSource().keyServer()).matches()
             || c.aptSource().line().contains("\n")) {
           return "invalid apt source, key id or key server";
         }

@@ -14,6 +14,7 @@ import io.mesosoperator.api.MarathonSpec;
 import io.mesosoperator.api.MesosCluster;
 import io.mesosoperator.api.MesosClusterSpec;
 import io.mesosoperator.api.PackagesSpec;
+import io.mesosoperator.api.Patterns;
 import io.mesosoperator.api.Providers;
 import io.mesosoperator.api.RemediationSpec;
 import io.mesosoperator.api.RoleSpec;
@@ -59,13 +60,8 @@ public final class SpecValidator {
   private static final Pattern DNS_LABEL = Pattern.compile("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$");
   private static final Pattern DNS_SUBDOMAIN =
       Pattern.compile("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$");
-  private static final Pattern SSH_USER = Pattern.compile("^[a-z_][a-z0-9_-]{0,31}$");
-  private static final Pattern PACKAGE = Pattern.compile(PackagesSpec.PACKAGE_PATTERN);
   private static final Pattern REPOSITORY =
       Pattern.compile("^(deb (\\[[^\\]\\n]*\\] )?[A-Za-z0-9+.:/{}_~%-]+( [A-Za-z0-9.{}_/-]+)+)?$");
-  private static final Pattern KEY_ID =
-      Pattern.compile("^([0-9A-Fa-f]{8}|[0-9A-Fa-f]{16}|[0-9A-Fa-f]{40})?$");
-  private static final Pattern KEY_SERVER = Pattern.compile("^[A-Za-z0-9.-]*$");
   private static final Pattern ATTRIBUTE_KEY = Pattern.compile("^[A-Za-z0-9_.-]{1,63}$");
   private static final Pattern ATTRIBUTE_VALUE = Pattern.compile("^[A-Za-z0-9_./-]{0,127}$");
   private static final Pattern APP_ID_SEGMENT = Pattern.compile("^[a-z0-9]([a-z0-9-]*[a-z0-9])?$");
@@ -307,7 +303,7 @@ public final class SpecValidator {
       errors.add("spec.ssh.user", "required");
     } else if ("root".equals(user)) {
       errors.add("spec.ssh.user", "must not be root: root login is disabled on every node");
-    } else if (user.length() > 32 || !SSH_USER.matcher(user).matches()) {
+    } else if (user.length() > 32 || !Patterns.SSH_USER.matcher(user).matches()) {
       errors.add(
           "spec.ssh.user",
           "must be a Linux user name: a lower-case letter or '_', then up to 31 lower-case"
@@ -380,14 +376,14 @@ public final class SpecValidator {
       }
     }
     String keyId = packages.getKeyId();
-    if (keyId != null && (keyId.length() > 40 || !KEY_ID.matcher(keyId).matches())) {
+    if (keyId != null && (keyId.length() > 40 || !Patterns.KEY_ID.matcher(keyId).matches())) {
       errors.add(
           "spec.packages.keyId",
           "must be a key id of 8, 16 or 40 hexadecimal digits; got " + q(keyId));
     }
     String keyServer = packages.getKeyServer();
     if (keyServer != null
-        && (keyServer.length() > 253 || !KEY_SERVER.matcher(keyServer).matches())) {
+        && (keyServer.length() > 253 || !Patterns.KEY_SERVER.matcher(keyServer).matches())) {
       errors.add(
           "spec.packages.keyServer",
           "must be a host name (letters, digits, '.' and '-'); got " + q(keyServer));
@@ -406,7 +402,7 @@ public final class SpecValidator {
     }
     for (int i = 0; i < names.size(); i++) {
       String n = names.get(i);
-      if (n == null || n.length() > 253 || !PACKAGE.matcher(n).matches()) {
+      if (n == null || n.length() > 253 || !Patterns.PACKAGE.matcher(n).matches()) {
         errors.add(
             path + "[" + i + "]",
             "must be a Debian package name, optionally pinned as name=version (lower-case"
