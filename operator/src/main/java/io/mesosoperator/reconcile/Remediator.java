@@ -2,6 +2,7 @@ package io.mesosoperator.reconcile;
 
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.mesosoperator.api.Durations;
 import io.mesosoperator.api.MesosCluster;
 import io.mesosoperator.api.MesosClusterStatus;
 import io.mesosoperator.api.MesosNode;
@@ -80,7 +81,7 @@ final class Remediator {
         Remediation.decide(
             new Remediation.Input(
                 now,
-                Remediation.parseDuration(cluster.getSpec().getRemediation().getUnreachableAfter()),
+                Durations.parseDuration(cluster.getSpec().getRemediation().getUnreachableAfter()),
                 cluster.getSpec().getRemediation().getMaxConcurrent(),
                 nodes.stream().map(Remediator::node).toList(),
                 inProgress,

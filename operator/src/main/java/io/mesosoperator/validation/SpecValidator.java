@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.mesosoperator.api.ByonMachine;
 import io.mesosoperator.api.CloudSpec;
+import io.mesosoperator.api.Durations;
 import io.mesosoperator.api.MachineSpec;
 import io.mesosoperator.api.MarathonSpec;
 import io.mesosoperator.api.MesosCluster;
@@ -21,7 +22,6 @@ import io.mesosoperator.api.RoleSpec;
 import io.mesosoperator.api.RoleType;
 import io.mesosoperator.api.SshSpec;
 import io.mesosoperator.api.ZooKeeperSpec;
-import io.mesosoperator.plan.Remediation;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -726,8 +726,8 @@ public final class SpecValidator {
       return;
     }
     try {
-      java.time.Duration d = Remediation.parseDuration(r.getUnreachableAfter());
-      if (d.compareTo(Remediation.MIN_UNREACHABLE_AFTER) < 0) {
+      java.time.Duration d = Durations.parseDuration(r.getUnreachableAfter());
+      if (d.compareTo(Durations.MIN_UNREACHABLE_AFTER) < 0) {
         errors.add(
             "spec.remediation.unreachableAfter",
             "must be at least 1m: a short network blip must not cost a machine; got "

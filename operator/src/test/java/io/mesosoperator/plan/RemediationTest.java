@@ -3,6 +3,7 @@ package io.mesosoperator.plan;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.mesosoperator.api.Durations;
 import io.mesosoperator.plan.Remediation.Decision;
 import io.mesosoperator.plan.Remediation.InProgress;
 import io.mesosoperator.plan.Remediation.Input;
@@ -63,13 +64,13 @@ class RemediationTest {
   @ParameterizedTest
   @CsvSource({"10m,600", "1h30m,5400", "45s,45", "2h,7200", "1m30s,90"})
   void parsesGoStyleDurations(String text, long seconds) {
-    assertThat(Remediation.parseDuration(text)).isEqualTo(Duration.ofSeconds(seconds));
+    assertThat(Durations.parseDuration(text)).isEqualTo(Duration.ofSeconds(seconds));
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"", "10", "m", "1d", "10m5", "-1m", "1.5h", " 10m", "10M"})
   void refusesAnythingElse(String text) {
-    assertThatThrownBy(() -> Remediation.parseDuration(text))
+    assertThatThrownBy(() -> Durations.parseDuration(text))
         .isInstanceOf(IllegalArgumentException.class);
   }
 

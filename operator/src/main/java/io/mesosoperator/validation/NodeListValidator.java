@@ -1,9 +1,9 @@
-package io.mesosoperator.render;
+package io.mesosoperator.validation;
 
 import io.mesosoperator.api.MesosClusterSpec;
 import io.mesosoperator.api.RoleSpec;
 import io.mesosoperator.api.RoleType;
-import io.mesosoperator.validation.ValidationError;
+import io.mesosoperator.render.NodeInfo;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

@@ -1,10 +1,11 @@
-package io.mesosoperator.render;
+package io.mesosoperator.validation;
 
 import static io.mesosoperator.render.TestInputs.agent;
 import static io.mesosoperator.render.TestInputs.master;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.mesosoperator.validation.ValidationError;
+import io.mesosoperator.render.NodeInfo;
+import io.mesosoperator.render.TestInputs;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
