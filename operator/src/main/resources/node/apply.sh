@@ -131,3 +131,6 @@ step() {
   if [ "$SKIPPED" = 1 ]; then out "skipped.$1" 1; SKIPPED=0; fi
   out "done.$1" 1
 }
+
+# One pass at a time (common.sh): everything below runs under the node's apply lock.
+node_lock 5

@@ -131,3 +131,6 @@ EOF_SSHD
   fi
   out clock "$c"
 }
+
+# One pass at a time (common.sh): look only once no apply runs, or report the node busy.
+await_no_apply 20 || exit 0

@@ -306,6 +306,22 @@ public final class RemoteScripts {
     return new ApplyReport(done, skipped, running, missing, log);
   }
 
+  /**
+   * Whether an observe or apply script found another pass holding the node's apply lock (and so
+   * looked at or changed nothing). Returns the seconds it waited, or -1 when it was not busy.
+   */
+  public static int busyWaited(String stdout) {
+    String v = lines(stdout).get("busy");
+    if (v == null) {
+      return -1;
+    }
+    try {
+      return Integer.parseInt(v.strip());
+    } catch (NumberFormatException e) {
+      return 0;
+    }
+  }
+
   private static Map<String, String> lines(String stdout) {
     Map<String, String> kv = new HashMap<>();
     for (String line : stdout.split("\n")) {

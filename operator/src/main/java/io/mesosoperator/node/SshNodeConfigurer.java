@@ -39,6 +39,12 @@ public final class SshNodeConfigurer implements NodeConfigurer, AutoCloseable {
   /** The annotation the operator reads to accept a changed host key. */
   public static final String ACCEPT_HOST_KEY_ANNOTATION = "mesosoperator.io/accept-host-key";
 
+  /**
+   * Configured reason when another pass holds the node's apply lock (one whose connection dropped
+   * but which still runs on the node, or another operator): nothing was looked at or changed.
+   */
+  public static final String NODE_BUSY = "NodeBusy";
+
   private static final Logger LOG = LoggerFactory.getLogger(SshNodeConfigurer.class);
 
   private static final Pattern USER = Pattern.compile("[a-z_][a-z0-9_-]{0,31}");
@@ -212,6 +218,8 @@ public final class SshNodeConfigurer implements NodeConfigurer, AutoCloseable {
       if (!spec.covers(needed)) {
         observed = observe(pass, session, needed);
       }
+    } catch (NodeBusy e) {
+      return pass.notConfigured(null, NODE_BUSY, e.getMessage());
     } catch (RemoteFailure e) {
       return pass.notConfigured(null, "ObserveFailed", e.getMessage());
     } catch (IOException e) {
@@ -245,7 +253,7 @@ public final class SshNodeConfigurer implements NodeConfigurer, AutoCloseable {
     plan = ((RestartGate.Run) gate).actions();
     try {
       if (!apply(pass, session, init, plan, config.services(), running)) {
-        return pass.notConfigured(observed, "ApplyFailed", pass.failure);
+        return pass.notConfigured(observed, pass.busy ? NODE_BUSY : "ApplyFailed", pass.failure);
       }
       String unverified = null;
       if (bootstrap) {
@@ -325,6 +333,10 @@ public final class SshNodeConfigurer implements NodeConfigurer, AutoCloseable {
   private Observation observe(Pass pass, SshSession session, ObserveSpec spec) throws IOException {
     pass.roundTrips++;
     SshSession.Exec exec = session.run(RemoteScripts.observe(spec));
+    int waited = RemoteScripts.busyWaited(exec.stdout());
+    if (waited >= 0) {
+      throw new NodeBusy(busyMessage(waited) + "; nothing was looked at or changed");
+    }
     if (!exec.ok()) {
       throw new RemoteFailure(
           "the observe command exited with "
@@ -353,6 +365,12 @@ public final class SshNodeConfigurer implements NodeConfigurer, AutoCloseable {
     }
     pass.roundTrips++;
     SshSession.Exec exec = session.run(RemoteScripts.apply(init, plan, services));
+    int waited = RemoteScripts.busyWaited(exec.stdout());
+    if (waited >= 0) {
+      pass.busy = true;
+      pass.failure = busyMessage(waited) + "; nothing was changed";
+      return false;
+    }
     ApplyReport report = RemoteScripts.parseApply(exec.stdout());
     for (int i = 0; i < plan.size(); i++) {
       // A skipped start/restart (service not installed) changed nothing on the node.
@@ -500,6 +518,20 @@ public final class SshNodeConfigurer implements NodeConfigurer, AutoCloseable {
     return t.length() > 300 ? t.substring(0, 300) + "..." : t;
   }
 
+  private static String busyMessage(int waited) {
+    return "another pass still runs on the node (one whose connection dropped, or another"
+        + " operator) and kept its apply lock for "
+        + waited
+        + " s";
+  }
+
+  /** Another pass holds the node's apply lock. */
+  private static final class NodeBusy extends IOException {
+    NodeBusy(String message) {
+      super(message);
+    }
+  }
+
   /** A remote script ran but failed. */
   private static final class RemoteFailure extends IOException {
     RemoteFailure(String message) {
@@ -521,6 +553,7 @@ public final class SshNodeConfigurer implements NodeConfigurer, AutoCloseable {
     String hostKey;
     String digest;
     String failure;
+    boolean busy;
 
     Pass(NodeTarget target) {
       this.target = target;

@@ -29,6 +29,7 @@ import io.mesosoperator.node.NodeConfigurer;
 import io.mesosoperator.node.NodeEvent;
 import io.mesosoperator.node.NodeResult;
 import io.mesosoperator.node.NodeTarget;
+import io.mesosoperator.node.SshNodeConfigurer;
 import io.mesosoperator.render.ClusterRenderer;
 import io.mesosoperator.render.NodeInfo;
 import io.mesosoperator.validation.SpecValidator;
@@ -198,9 +199,9 @@ public class MesosNodeReconciler implements Reconciler<MesosNode>, Cleaner<Mesos
       status.setPlannedActions(new ArrayList<>());
 
       Machine machine = ensureMachine(cluster, node, status, generation);
-      boolean waitingForSiblings = false;
+      boolean lookAgainSoon = false;
       if (machine != null && machine.state() == Machine.State.RUNNING) {
-        waitingForSiblings = !configure(cluster, node, status, generation, context);
+        lookAgainSoon = !configure(cluster, node, status, generation, context);
       }
       boolean ready =
           Conditions.isTrue(status.getConditions(), Conditions.MACHINE_READY)
@@ -222,9 +223,10 @@ public class MesosNodeReconciler implements Reconciler<MesosNode>, Cleaner<Mesos
         control = UpdateControl.noUpdate();
       }
       // The sibling event that ends a wait can arrive before the primary cache shows the new
-      // address (two informers): look again soon instead of a whole resync later.
+      // address (two informers), and a busy node is free once the other pass ends: look again
+      // soon instead of a whole resync later.
       Duration next = nextResync();
-      if (waitingForSiblings && next.compareTo(SIBLING_RECHECK) > 0) {
+      if (lookAgainSoon && next.compareTo(SIBLING_RECHECK) > 0) {
         next = SIBLING_RECHECK;
       }
       return control.rescheduleAfter(next);
@@ -504,7 +506,10 @@ public class MesosNodeReconciler implements Reconciler<MesosNode>, Cleaner<Mesos
   /** How soon a node waiting for its siblings' addresses looks again. */
   static final Duration SIBLING_RECHECK = Duration.ofSeconds(3);
 
-  /** Configures the node; returns false while it waits for its siblings' addresses. */
+  /**
+   * Configures the node; returns false when it should look again soon: while it waits for its
+   * siblings' addresses, or when another pass held the node busy.
+   */
   private boolean configure(
       MesosCluster cluster,
       MesosNode node,
@@ -574,7 +579,8 @@ public class MesosNodeReconciler implements Reconciler<MesosNode>, Cleaner<Mesos
     if (result.changes() > 0 && result.configured().isTrue()) {
       events.normal(node, "NodeConfigured", result.changes() + " changes applied");
     }
-    return true;
+    // Another pass held the node's lock: it ends soon (an orphan finishes its step), look again.
+    return !SshNodeConfigurer.NODE_BUSY.equals(result.configured().reason());
   }
 
   /**

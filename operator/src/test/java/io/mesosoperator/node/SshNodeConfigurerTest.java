@@ -161,6 +161,46 @@ class SshNodeConfigurerTest {
   }
 
   @Test
+  void aNodeWhoseApplyLockAnotherPassHoldsIsReportedBusyAndLeftAlone() throws Exception {
+    node.authorize(ADMIN, publicKey);
+    NodeResult first = configurer.configure(target(null, null), desired);
+    assertThat(first.configured().isTrue()).isTrue();
+    Files.writeString(node.file("/etc/mesos/zk"), "zk://localhost:2181/mesos\n");
+    // Another pass (an orphan of a dropped connection) holds the node's apply lock.
+    Path lock = node.file("/run/lock/mesos-operator-apply.lock");
+    Files.createDirectories(lock.getParent());
+    Process holder = new ProcessBuilder("flock", "-o", lock.toString(), "sleep", "60").start();
+    try {
+      long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+      while (new ProcessBuilder("flock", "-n", lock.toString(), "true").start().waitFor() == 0) {
+        assertThat(System.nanoTime()).isLessThan(deadline);
+        Thread.sleep(20);
+      }
+      int callsBefore = callLines().size();
+      long t0 = System.nanoTime();
+      NodeResult busy = configurer.configure(target(first.hostKey(), null), desired);
+      long waited = (System.nanoTime() - t0) / 1_000_000;
+
+      assertThat(busy.reachable().isTrue()).isTrue();
+      assertThat(busy.configured().isTrue()).isFalse();
+      assertThat(busy.configured().reason()).isEqualTo(SshNodeConfigurer.NODE_BUSY);
+      assertThat(busy.configured().message()).contains("another pass", "20 s");
+      assertThat(busy.changes()).isZero();
+      assertThat(waited).as("bounded wait").isBetween(19_000L, 40_000L);
+      assertThat(read("/etc/mesos/zk")).isEqualTo("zk://localhost:2181/mesos\n");
+      assertThat(callLines().subList(callsBefore, callLines().size()))
+          .singleElement()
+          .satisfies(l -> assertThat(l).startsWith("sudo -n /bin/sh -c"));
+    } finally {
+      holder.descendants().forEach(ProcessHandle::destroyForcibly);
+      holder.destroyForcibly().waitFor();
+    }
+    NodeResult after = configurer.configure(target(first.hostKey(), null), desired);
+    assertThat(after.configured().isTrue()).as(after.configured().message()).isTrue();
+    assertThat(read("/etc/mesos/zk")).isEqualTo(PlanFixtures.ZK);
+  }
+
+  @Test
   void serviceWithoutInitScriptIsReportedNotInstalledAndNeverRestarted() throws Exception {
     node.authorize(ADMIN, publicKey);
     // The package that would bring Marathon's job is not on this node.
