@@ -147,7 +147,9 @@ public class MesosNodeReconciler implements Reconciler<MesosNode>, Cleaner<Mesos
                     !Objects.equals(
                             a.getMetadata().getGeneration(), b.getMetadata().getGeneration())
                         || !Objects.equals(
-                            a.getMetadata().getAnnotations(), b.getMetadata().getAnnotations()))
+                            a.getMetadata().getAnnotations(), b.getMetadata().getAnnotations())
+                        // Nodes waiting to create their machine go once the network is ready.
+                        || !Objects.equals(networkReady(a), networkReady(b)))
             .build();
     // A node's addresses appear in every other node's /etc/hosts and ZooKeeper settings: when
     // they change (or the node goes), its siblings re-render.
@@ -289,10 +291,35 @@ public class MesosNodeReconciler implements Reconciler<MesosNode>, Cleaner<Mesos
               .findFirst()
               .orElse(null);
       machine = replaceIfGranted(node, provider, machine);
-      if (machine == null && waitForReplacement(node, status, generation)) {
+      boolean remade = false;
+      if (halfMade(machine, status)) {
+        provider.destroy(machine.id());
+        events.warning(
+            node,
+            "MachineCreateFailed",
+            "machine "
+                + machine.id()
+                + " was left broken by a create that never finished; destroyed to create it"
+                + " again");
+        LOG.info("destroyed half-made machine {}", machine.id());
+        machine = null;
+        remade = true;
+      }
+      if (machine == null && !remade && waitForReplacement(node, status, generation)) {
         return null;
       }
       if (machine == null) {
+        ConditionState network = networkNotReady(cluster);
+        if (network != null) {
+          status.setConditions(
+              Conditions.set(
+                  status.getConditions(),
+                  Conditions.MACHINE_READY,
+                  network,
+                  generation,
+                  clock.instant()));
+          return null;
+        }
         RoleSpec role = roleOf(cluster, node);
         machine =
             provider.create(
@@ -365,6 +392,53 @@ public class MesosNodeReconciler implements Reconciler<MesosNode>, Cleaner<Mesos
       LOG.warn("cloud call failed: {}", e.getMessage());
       return null;
     }
+  }
+
+  /** MachineReady reason while the cluster's network is not ready: no machine is created. */
+  static final String WAITING_FOR_NETWORK = "WaitingForNetwork";
+
+  /**
+   * Why no machine may be created now: the cluster's NetworkReady is False or not yet reported (a
+   * machine made before its network and firewall would start open or unreachable). Null when ready.
+   */
+  static ConditionState networkNotReady(MesosCluster cluster) {
+    var ready =
+        cluster.getStatus() == null
+            ? Optional.<io.fabric8.kubernetes.api.model.Condition>empty()
+            : Conditions.get(
+                cluster.getStatus().getConditions(), MesosClusterReconciler.NETWORK_READY);
+    if (ready.isPresent() && "True".equals(ready.get().getStatus())) {
+      return null;
+    }
+    return ConditionState.isFalse(
+        WAITING_FOR_NETWORK,
+        ready
+            .map(
+                c ->
+                    "no machine is created while the cluster's network is not ready ("
+                        + c.getReason()
+                        + ": "
+                        + c.getMessage()
+                        + ")")
+            .orElse("no machine is created before the cluster's network is ready"));
+  }
+
+  private static String networkReady(MesosCluster cluster) {
+    return cluster.getStatus() == null
+        ? null
+        : Conditions.get(cluster.getStatus().getConditions(), MesosClusterReconciler.NETWORK_READY)
+            .map(io.fabric8.kubernetes.api.model.Condition::getStatus)
+            .orElse(null);
+  }
+
+  /**
+   * A machine this node never recorded that is broken: its create never finished (the operator or
+   * its creating process died on the way), so nothing on it is ours to keep.
+   */
+  private static boolean halfMade(Machine machine, MesosNodeStatus status) {
+    return machine != null
+        && machine.state() == Machine.State.ERROR
+        && !machine.id().equals(status.getMachineId());
   }
 
   /**

@@ -242,6 +242,7 @@ public final class LocalMachineProvider implements MachineProvider {
         p.setProperty("bridge", bridge);
         p.setProperty("hostVeth", hostVeth(id));
         p.setProperty("phase", "creating");
+        setCreator(p);
         dir = stateDir.resolve(id);
         Files.createDirectories(dir);
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
@@ -350,6 +351,7 @@ public final class LocalMachineProvider implements MachineProvider {
         }
         ensureBridge();
         p.setProperty("phase", "creating");
+        setCreator(p);
         writeProperties(dir, p);
       } catch (IOException e) {
         throw new CloudException("cannot reboot " + machineId + ": " + e.getMessage(), true, e);
@@ -519,10 +521,41 @@ public final class LocalMachineProvider implements MachineProvider {
     }
   }
 
+  /** Records which process is creating (or rebooting) the machine: its PID and start time. */
+  private static void setCreator(Properties p) {
+    ProcessHandle self = ProcessHandle.current();
+    p.setProperty("creatorPid", Long.toString(self.pid()));
+    p.setProperty("creatorStart", startOf(self));
+  }
+
+  private static String startOf(ProcessHandle h) {
+    return h.info().startInstant().map(Object::toString).orElse("");
+  }
+
+  /**
+   * Whether the process that started creating the machine still runs (same PID, same start time).
+   * Machines made before creators were recorded count as still being created.
+   */
+  private static boolean creatorAlive(Properties p) {
+    String pid = p.getProperty("creatorPid");
+    if (pid == null || !pid.matches("\\d{1,10}")) {
+      return true;
+    }
+    return ProcessHandle.of(Long.parseLong(pid))
+        .filter(ProcessHandle::isAlive)
+        .filter(h -> startOf(h).equals(p.getProperty("creatorStart", "")))
+        .isPresent();
+  }
+
   private Machine.State stateOf(Properties p) {
     String id = p.getProperty("id", "");
     boolean alive = liveInit(p).isPresent();
     if ("creating".equals(p.getProperty("phase"))) {
+      // Its creator died (operator killed, host lost power mid-create): nobody will finish it,
+      // so it is broken, not pending, and can be destroyed and made again.
+      if (!creatorAlive(p)) {
+        return Machine.State.ERROR;
+      }
       return alive || !p.containsKey("initPid") ? Machine.State.PENDING : Machine.State.ERROR;
     }
     if (alive) {
