@@ -306,6 +306,29 @@ class SshNodeConfigurerTest {
   }
 
   @Test
+  void aConnectionDroppedDuringTheLoginIsUnreachableNotLoginFailed() throws Exception {
+    node.authorize(ADMIN, publicKey);
+    NodeResult first = configurer.configure(target(null, null), desired);
+    assertThat(first.configured().isTrue()).isTrue();
+    node.dropDuringLogin = true;
+    int commands = node.commands.get();
+
+    NodeResult dropped = configurer.configure(target(first.hostKey(), firstLogin()), desired);
+
+    assertThat(dropped.reachable().isTrue()).isFalse();
+    assertThat(dropped.reachable().reason()).isEqualTo("Unreachable");
+    assertThat(dropped.reachable().message()).contains("dropped during the login");
+    assertThat(dropped.configured().reason()).isEqualTo("Unreachable");
+    assertThat(node.commands.get()).isEqualTo(commands);
+
+    // A real refusal still says so.
+    node.dropDuringLogin = false;
+    node.rejectAdminKey = true;
+    NodeResult refused = configurer.configure(target(first.hostKey(), null), desired);
+    assertThat(refused.reachable().reason()).isEqualTo("LoginFailed");
+  }
+
+  @Test
   void adminKeyThatCannotLogInNeverHardensSshd() throws Exception {
     ListAppender<ILoggingEvent> logs = captureLogs();
     try {
