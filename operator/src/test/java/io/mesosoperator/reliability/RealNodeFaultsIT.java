@@ -298,8 +298,11 @@ class RealNodeFaultsIT {
           "the test holds the node's apply lock",
           Duration.ofSeconds(10),
           () ->
-              !nodeSh(writeProvider, m.id(), "flock -n " + APPLY_LOCK + " true && echo free")
-                  .contains("free"));
+              nodeSh(
+                      writeProvider,
+                      m.id(),
+                      "if flock -n " + APPLY_LOCK + " true; then echo free; else echo held; fi")
+                  .equals("held"));
       long t2 = System.nanoTime();
       NodeResult busy = configurer.configure(target, f -> config(m, d));
       busyMs = ms(t2);
