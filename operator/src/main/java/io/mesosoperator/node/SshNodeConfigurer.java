@@ -45,6 +45,12 @@ public final class SshNodeConfigurer implements NodeConfigurer, AutoCloseable {
    */
   public static final String NODE_BUSY = "NodeBusy";
 
+  /**
+   * Configured reason when sshd's effective settings allow what the hardening turns off (password,
+   * keyboard-interactive or root login), e.g. through a {@code Match} block.
+   */
+  public static final String SSHD_NOT_HARDENED = "SshdNotHardened";
+
   private static final Logger LOG = LoggerFactory.getLogger(SshNodeConfigurer.class);
 
   private static final Pattern USER = Pattern.compile("[a-z_][a-z0-9_-]{0,31}");
@@ -238,6 +244,7 @@ public final class SshNodeConfigurer implements NodeConfigurer, AutoCloseable {
 
     List<Action> plan =
         NodePlan.diff(config, observed, new PlanOptions(admin, target.harden() && !bootstrap));
+    List<String> notHardened = notHardened(target, bootstrap, config, observed, plan);
     RestartGate.Decision gate =
         RestartGate.gate(
             config, observed, plan, target.restartsHeld() && !bootstrap, target.restartAll());
@@ -269,11 +276,42 @@ public final class SshNodeConfigurer implements NodeConfigurer, AutoCloseable {
       return pass.notConfigured(observed, "ApplyFailed", "lost the node: " + e.getMessage());
     }
     pass.digest = ConfigDigest.of(config);
+    if (!notHardened.isEmpty()) {
+      return pass.result(
+          ConditionState.isFalse(
+              SSHD_NOT_HARDENED,
+              "sshd's effective settings (sshd -T) for a login as "
+                  + target.user()
+                  + " differ from the hardening in /etc/ssh/sshd_config: "
+                  + String.join(", ", notHardened)
+                  + "; a Match block or an earlier Include sets them"),
+          running,
+          observed);
+    }
     String message =
         pass.changes == 0
             ? "no changes; configuration " + pass.digest
             : pass.changes + " changes; configuration " + pass.digest;
     return pass.result(ConditionState.isTrue("Converged", message), running, observed);
+  }
+
+  /**
+   * With the hardening already in place on the node (this pass writes none of it), what sshd's
+   * effective settings still allow; empty when hardening is off, not yet applied or effective.
+   */
+  private static List<String> notHardened(
+      NodeTarget target,
+      boolean bootstrap,
+      NodeConfig config,
+      Observation observed,
+      List<Action> plan) {
+    boolean inPlace =
+        target.harden()
+            && !bootstrap
+            && config.files().stream().anyMatch(NodePlan::isHardening)
+            && plan.stream()
+                .noneMatch(a -> a instanceof Action.WriteFile w && NodePlan.isHardening(w.file()));
+    return inPlace ? NodePlan.sshdNotHardened(observed) : List.of();
   }
 
   /**
