@@ -306,6 +306,23 @@ class SshNodeConfigurerTest {
   }
 
   @Test
+  void theRunningHostnameIsSetOnceWhenItDiffers() throws Exception {
+    node.authorize(ADMIN, publicKey);
+    // The fake kernel's name (under the test root): set_hostname never touches this machine's.
+    Path kernel = node.file("/proc/sys/kernel/hostname");
+    Files.createDirectories(kernel.getParent());
+    Files.writeString(kernel, "localhost\n");
+    NodeResult first = configurer.configure(target(null, null), desired);
+    assertThat(first.configured().isTrue()).as(first.configured().message()).isTrue();
+    String name = desired.apply(NodeFacts.TUTORIAL).hostname();
+    assertThat(Files.readString(kernel)).isEqualTo(name + "\n");
+
+    NodeResult second = configurer.configure(target(first.hostKey(), null), desired);
+    assertThat(second.changes()).isZero();
+    assertThat(second.roundTrips()).isEqualTo(1);
+  }
+
+  @Test
   void aConnectionDroppedDuringTheLoginIsUnreachableNotLoginFailed() throws Exception {
     node.authorize(ADMIN, publicKey);
     NodeResult first = configurer.configure(target(null, null), desired);
