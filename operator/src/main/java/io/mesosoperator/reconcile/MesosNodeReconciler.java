@@ -402,11 +402,7 @@ public class MesosNodeReconciler implements Reconciler<MesosNode>, Cleaner<Mesos
    * machine made before its network and firewall would start open or unreachable). Null when ready.
    */
   static ConditionState networkNotReady(MesosCluster cluster) {
-    var ready =
-        cluster.getStatus() == null
-            ? Optional.<io.fabric8.kubernetes.api.model.Condition>empty()
-            : Conditions.get(
-                cluster.getStatus().getConditions(), MesosClusterReconciler.NETWORK_READY);
+    Optional<io.fabric8.kubernetes.api.model.Condition> ready = networkCondition(cluster);
     if (ready.isPresent() && "True".equals(ready.get().getStatus())) {
       return null;
     }
@@ -423,12 +419,17 @@ public class MesosNodeReconciler implements Reconciler<MesosNode>, Cleaner<Mesos
             .orElse("no machine is created before the cluster's network is ready"));
   }
 
-  private static String networkReady(MesosCluster cluster) {
+  private static Optional<io.fabric8.kubernetes.api.model.Condition> networkCondition(
+      MesosCluster cluster) {
     return cluster.getStatus() == null
-        ? null
-        : Conditions.get(cluster.getStatus().getConditions(), MesosClusterReconciler.NETWORK_READY)
-            .map(io.fabric8.kubernetes.api.model.Condition::getStatus)
-            .orElse(null);
+        ? Optional.empty()
+        : Conditions.get(cluster.getStatus().getConditions(), MesosClusterReconciler.NETWORK_READY);
+  }
+
+  private static String networkReady(MesosCluster cluster) {
+    return networkCondition(cluster)
+        .map(io.fabric8.kubernetes.api.model.Condition::getStatus)
+        .orElse(null);
   }
 
   /**

@@ -148,6 +148,60 @@ class CloudFaultsTest {
   }
 
   @Test
+  void aMachineLeftBrokenByACreateThatNeverFinishedIsDestroyedAndMadeAgain() throws Exception {
+    AtomicBoolean first = new AtomicBoolean(true);
+    AtomicInteger destroyed = new AtomicInteger();
+    MachineProvider provider =
+        new MachineProvider() {
+          @Override
+          public void ensureNetwork(NetworkRequest r) {
+            cloud.ensureNetwork(r);
+          }
+
+          @Override
+          public List<Machine> list(String uid) {
+            return cloud.list(uid);
+          }
+
+          @Override
+          public Machine create(MachineRequest r) throws CloudException {
+            Machine m = cloud.create(r);
+            if (r.node().endsWith("-master-0") && first.getAndSet(false)) {
+              // The creating process dies: the cloud keeps a broken machine, no answer comes.
+              cloud.machines.put(
+                  m.id(),
+                  new Machine(
+                      m.id(),
+                      m.clusterUid(),
+                      m.node(),
+                      m.role(),
+                      Machine.State.ERROR,
+                      m.privateAddress(),
+                      null,
+                      null,
+                      null));
+              throw new CloudException("injected: the create's answer was lost", true);
+            }
+            return m;
+          }
+
+          @Override
+          public void destroy(String id) {
+            destroyed.incrementAndGet();
+            cloud.destroy(id);
+          }
+        };
+    operator = Harness.start(client, c -> new CountingMachineProvider(provider), null);
+    client.resource(Harness.tutorial(client)).create();
+
+    assertThat(assertOneMachinePerNode(6)).isZero();
+    assertThat(first.get()).isFalse();
+    assertThat(destroyed.get()).isEqualTo(1);
+    assertThat(cloud.machines.values())
+        .allSatisfy(m -> assertThat(m.state()).isEqualTo(Machine.State.RUNNING));
+  }
+
+  @Test
   void anOutageThenRandomErrorsConvergeWithoutDuplicates() throws Exception {
     FaultyProvider faulty = new FaultyProvider(cloud, 0, 9);
     AtomicBoolean outage = new AtomicBoolean(true);
