@@ -22,8 +22,20 @@ keys=""
 umount -l /sys 2>/dev/null || true
 mount -t sysfs -o ro,nosuid,nodev,noexec sysfs /sys
 
-# Copy-on-write copies of the host's trees. /var last: the upper dirs live under /var.
-for d in etc root usr opt srv home var; do
+# /root and /home start empty, as on a fresh cloud machine: nothing of the host's (its dotfiles
+# would run in every SSH command of the machine). They live in the state dir, so they persist
+# across reboots like the overlays' upper dirs. Before /var: the state dir may be under /var.
+for d in root home; do
+  if [ -d "/$d" ] && [ ! -L "/$d" ]; then
+    mkdir -p "$state/disk/$d"
+    mount --bind "$state/disk/$d" "/$d"
+  fi
+done
+chmod 0700 /root
+
+# Copy-on-write copies of the host's system trees (the machine's image). /var last: the upper
+# dirs live under /var.
+for d in etc usr opt srv var; do
   if [ -d "/$d" ] && [ ! -L "/$d" ]; then
     mkdir -p "$state/upper/$d" "$state/work/$d"
     mount -t overlay overlay \

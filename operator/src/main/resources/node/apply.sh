@@ -124,6 +124,11 @@ clock_enable() {
   esac
 }
 
+# The running hostname; in a test root ($R) the fake kernel's, never this machine's.
+set_hostname() {
+  if [ -n "$R" ]; then printf '%s\n' "$1" >"$R/proc/sys/kernel/hostname"; else hostname "$1"; fi
+}
+
 record_digest() { printf '%s\n' "$2" | atomic "$1" 0644 root:root; }
 
 # done.N after each action, so a failure names its step.
@@ -131,3 +136,6 @@ step() {
   if [ "$SKIPPED" = 1 ]; then out "skipped.$1" 1; SKIPPED=0; fi
   out "done.$1" 1
 }
+
+# One pass at a time (common.sh): everything below runs under the node's apply lock.
+node_lock 5

@@ -66,3 +66,50 @@ report_services() {
     n=$((n + 1))
   done
 }
+
+# ---- one pass per node ----
+# An apply runs whole while a helper process holds an exclusive flock(1) on NODE_LOCK, so a pass
+# whose connection dropped but which still runs on the node (an orphan) and the next pass never
+# interleave writes or delete each other's temp files. The helper, not the apply's shell, holds
+# the descriptor (flock -o), so no daemon the apply starts can inherit the lock; it lets go as
+# soon as that shell ends, however it ends (tail --pid), and the kernel frees the lock when the
+# helper is killed. /run is a tmpfs: a reboot frees it too.
+NODE_LOCK="$R/run/lock/mesos-operator-apply.lock"
+
+# Observe: waits up to $1 s until no apply holds the lock, so a pass plans from a quiet node,
+# never from half of another pass. Prints busy<TAB>$1 and returns 1 when one still holds it.
+await_no_apply() {
+  [ -e "$NODE_LOCK" ] || return 0
+  flock -s -w "$1" "$NODE_LOCK" true 2>/dev/null && return 0
+  out busy "$1"
+  return 1
+}
+
+# Apply: takes the lock for the rest of this shell's life, waiting up to $1 s for it. Prints
+# busy<TAB>$1 and exits 75, having changed nothing, when another pass keeps it.
+node_lock() {
+  if ! command -v flock >/dev/null 2>&1; then
+    echo "flock (util-linux) is missing on the node: one pass at a time cannot be ensured" >&2
+    exit 1
+  fi
+  mkdir -p "$R/run/lock"
+  lock_ready="$NODE_LOCK.$$"
+  rm -f "$lock_ready" "$lock_ready.busy"
+  {
+    flock -o -w "$1" "$NODE_LOCK" \
+      sh -c ': >"$1" && exec tail -s 0.2 --pid="$2" -f /dev/null' sh "$lock_ready" "$$" \
+      || : >"$lock_ready.busy"
+  } </dev/null >/dev/null 2>&1 3>&- &
+  lock_polls=0
+  while [ ! -e "$lock_ready" ]; do
+    # Bounded even if the helper died without a word: its wait plus 5 s.
+    if [ -e "$lock_ready.busy" ] || [ "$lock_polls" -gt $(($1 * 20 + 100)) ]; then
+      rm -f "$lock_ready.busy"
+      out busy "$1"
+      exit 75
+    fi
+    sleep 0.05
+    lock_polls=$((lock_polls + 1))
+  done
+  rm -f "$lock_ready"
+}

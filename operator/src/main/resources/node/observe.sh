@@ -107,19 +107,32 @@ obs_misc() {
   a=
   [ -r "$R/var/lib/mesos-operator/applied" ] && IFS= read -r a <"$R/var/lib/mesos-operator/applied"
   out applied "$a"
-  if command -v sshd >/dev/null 2>&1; then
-    pa= prl=
+  # sshd's effective settings for a login as $1 from an address of no network the node knows
+  # (203.0.113.1, documentation range; nothing is sent there): Match blocks for that user, for
+  # any address or for all apply, so one cannot quietly turn passwords back on. Only on a real
+  # node: in a test root ($R) the host's sshd would describe the host.
+  if [ -z "$R" ] && command -v sshd >/dev/null 2>&1; then
+    pa= prl= kbd= cra=
     while read -r k v _; do
       case "$k" in
         passwordauthentication) [ -n "$pa" ] || pa=$v ;;
         permitrootlogin) [ -n "$prl" ] || prl=$v ;;
+        kbdinteractiveauthentication) [ -n "$kbd" ] || kbd=$v ;;
+        challengeresponseauthentication) [ -n "$cra" ] || cra=$v ;;
       esac
     done <<EOF_SSHD
-$(sshd -T 2>/dev/null </dev/null)
+$(sshd -T -C "user=${1:-root},host=client.invalid,addr=203.0.113.1" 2>/dev/null </dev/null \
+  || sshd -T 2>/dev/null </dev/null)
 EOF_SSHD
     out sshd.passwordauthentication "$pa"
     out sshd.permitrootlogin "$prl"
+    out sshd.kbdinteractiveauthentication "$kbd"
+    out sshd.challengeresponseauthentication "$cra"
   fi
+  # The running hostname (the kernel's), read without a process.
+  h=
+  [ -r "$R/proc/sys/kernel/hostname" ] && IFS= read -r h <"$R/proc/sys/kernel/hostname"
+  out hostname "$h"
   c=unknown
   if command -v chronyc >/dev/null 2>&1; then
     if chronyc tracking 2>/dev/null </dev/null | grep -q 'Leap status *: Normal'; then c=synced; else c=unsynced; fi
@@ -131,3 +144,6 @@ EOF_SSHD
   fi
   out clock "$c"
 }
+
+# One pass at a time (common.sh): look only once no apply runs, or report the node busy.
+await_no_apply 20 || exit 0

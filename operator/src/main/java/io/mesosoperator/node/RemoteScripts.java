@@ -127,7 +127,10 @@ public final class RemoteScripts {
           .append(Shell.words(spec.admin().user(), base64(spec.admin().keyMatch())))
           .append('\n');
     }
-    b.append("obs_misc\n");
+    // sshd's effective settings are asked for the admin's login (root when none is known).
+    b.append("obs_misc ")
+        .append(Shell.quote(spec.admin() == null ? "root" : spec.admin().user()))
+        .append('\n');
     return b.toString();
   }
 
@@ -181,7 +184,8 @@ public final class RemoteScripts {
         "1".equals(kv.get("admin.key")),
         sshd,
         kv.get("clock"),
-        kv.get("applied"));
+        kv.get("applied"),
+        kv.get("hostname"));
   }
 
   private static InitStyle init(Map<String, String> kv) {
@@ -245,6 +249,8 @@ public final class RemoteScripts {
       return "ssh_reload";
     } else if (action instanceof Action.EnableClockSync) {
       return "clock_enable";
+    } else if (action instanceof Action.SetHostname h) {
+      return "set_hostname " + Shell.quote(h.name());
     } else if (action instanceof Action.RecordDigest d) {
       return "record_digest " + Shell.words(d.path(), d.digest());
     }
@@ -304,6 +310,22 @@ public final class RemoteScripts {
       }
     }
     return new ApplyReport(done, skipped, running, missing, log);
+  }
+
+  /**
+   * Whether an observe or apply script found another pass holding the node's apply lock (and so
+   * looked at or changed nothing). Returns the seconds it waited, or -1 when it was not busy.
+   */
+  public static int busyWaited(String stdout) {
+    String v = lines(stdout).get("busy");
+    if (v == null) {
+      return -1;
+    }
+    try {
+      return Integer.parseInt(v.strip());
+    } catch (NumberFormatException e) {
+      return 0;
+    }
   }
 
   private static Map<String, String> lines(String stdout) {

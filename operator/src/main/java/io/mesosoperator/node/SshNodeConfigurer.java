@@ -40,6 +40,18 @@ public final class SshNodeConfigurer implements NodeConfigurer, AutoCloseable {
   /** The annotation the operator reads to accept a changed host key. */
   public static final String ACCEPT_HOST_KEY_ANNOTATION = "mesosoperator.io/accept-host-key";
 
+  /**
+   * Configured reason when another pass holds the node's apply lock (one whose connection dropped
+   * but which still runs on the node, or another operator): nothing was looked at or changed.
+   */
+  public static final String NODE_BUSY = "NodeBusy";
+
+  /**
+   * Configured reason when sshd's effective settings allow what the hardening turns off (password,
+   * keyboard-interactive or root login), e.g. through a {@code Match} block.
+   */
+  public static final String SSHD_NOT_HARDENED = "SshdNotHardened";
+
   private static final Logger LOG = LoggerFactory.getLogger(SshNodeConfigurer.class);
 
   private static final Pattern SERVICE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9@._-]*");
@@ -210,6 +222,8 @@ public final class SshNodeConfigurer implements NodeConfigurer, AutoCloseable {
       if (!spec.covers(needed)) {
         observed = observe(pass, session, needed);
       }
+    } catch (NodeBusy e) {
+      return pass.notConfigured(null, NODE_BUSY, e.getMessage());
     } catch (RemoteFailure e) {
       return pass.notConfigured(null, "ObserveFailed", e.getMessage());
     } catch (IOException e) {
@@ -228,6 +242,7 @@ public final class SshNodeConfigurer implements NodeConfigurer, AutoCloseable {
 
     List<Action> plan =
         NodePlan.diff(config, observed, new PlanOptions(admin, target.harden() && !bootstrap));
+    List<String> notHardened = notHardened(target, bootstrap, config, observed, plan);
     RestartGate.Decision gate =
         RestartGate.gate(
             config, observed, plan, target.restartsHeld() && !bootstrap, target.restartAll());
@@ -243,7 +258,7 @@ public final class SshNodeConfigurer implements NodeConfigurer, AutoCloseable {
     plan = ((RestartGate.Run) gate).actions();
     try {
       if (!apply(pass, session, init, plan, config.services(), running)) {
-        return pass.notConfigured(observed, "ApplyFailed", pass.failure);
+        return pass.notConfigured(observed, pass.busy ? NODE_BUSY : "ApplyFailed", pass.failure);
       }
       String unverified = null;
       if (bootstrap) {
@@ -259,11 +274,42 @@ public final class SshNodeConfigurer implements NodeConfigurer, AutoCloseable {
       return pass.notConfigured(observed, "ApplyFailed", "lost the node: " + e.getMessage());
     }
     pass.digest = ConfigDigest.of(config);
+    if (!notHardened.isEmpty()) {
+      return pass.result(
+          ConditionState.isFalse(
+              SSHD_NOT_HARDENED,
+              "sshd's effective settings (sshd -T) for a login as "
+                  + target.user()
+                  + " differ from the hardening in /etc/ssh/sshd_config: "
+                  + String.join(", ", notHardened)
+                  + "; a Match block or an earlier Include sets them"),
+          running,
+          observed);
+    }
     String message =
         pass.changes == 0
             ? "no changes; configuration " + pass.digest
             : pass.changes + " changes; configuration " + pass.digest;
     return pass.result(ConditionState.isTrue("Converged", message), running, observed);
+  }
+
+  /**
+   * With the hardening already in place on the node (this pass writes none of it), what sshd's
+   * effective settings still allow; empty when hardening is off, not yet applied or effective.
+   */
+  private static List<String> notHardened(
+      NodeTarget target,
+      boolean bootstrap,
+      NodeConfig config,
+      Observation observed,
+      List<Action> plan) {
+    boolean inPlace =
+        target.harden()
+            && !bootstrap
+            && config.files().stream().anyMatch(NodePlan::isHardening)
+            && plan.stream()
+                .noneMatch(a -> a instanceof Action.WriteFile w && NodePlan.isHardening(w.file()));
+    return inPlace ? NodePlan.sshdNotHardened(observed) : List.of();
   }
 
   /**
@@ -323,6 +369,10 @@ public final class SshNodeConfigurer implements NodeConfigurer, AutoCloseable {
   private Observation observe(Pass pass, SshSession session, ObserveSpec spec) throws IOException {
     pass.roundTrips++;
     SshSession.Exec exec = session.run(RemoteScripts.observe(spec));
+    int waited = RemoteScripts.busyWaited(exec.stdout());
+    if (waited >= 0) {
+      throw new NodeBusy(busyMessage(waited) + "; nothing was looked at or changed");
+    }
     if (!exec.ok()) {
       throw new RemoteFailure(
           "the observe command exited with "
@@ -351,6 +401,12 @@ public final class SshNodeConfigurer implements NodeConfigurer, AutoCloseable {
     }
     pass.roundTrips++;
     SshSession.Exec exec = session.run(RemoteScripts.apply(init, plan, services));
+    int waited = RemoteScripts.busyWaited(exec.stdout());
+    if (waited >= 0) {
+      pass.busy = true;
+      pass.failure = busyMessage(waited) + "; nothing was changed";
+      return false;
+    }
     ApplyReport report = RemoteScripts.parseApply(exec.stdout());
     for (int i = 0; i < plan.size(); i++) {
       // A skipped start/restart (service not installed) changed nothing on the node.
@@ -500,6 +556,20 @@ public final class SshNodeConfigurer implements NodeConfigurer, AutoCloseable {
     return t.length() > 300 ? t.substring(0, 300) + "..." : t;
   }
 
+  private static String busyMessage(int waited) {
+    return "another pass still runs on the node (one whose connection dropped, or another"
+        + " operator) and kept its apply lock for "
+        + waited
+        + " s";
+  }
+
+  /** Another pass holds the node's apply lock. */
+  private static final class NodeBusy extends IOException {
+    NodeBusy(String message) {
+      super(message);
+    }
+  }
+
   /** A remote script ran but failed. */
   private static final class RemoteFailure extends IOException {
     RemoteFailure(String message) {
@@ -521,6 +591,7 @@ public final class SshNodeConfigurer implements NodeConfigurer, AutoCloseable {
     String hostKey;
     String digest;
     String failure;
+    boolean busy;
 
     Pass(NodeTarget target) {
       this.target = target;

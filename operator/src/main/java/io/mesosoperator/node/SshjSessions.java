@@ -225,6 +225,18 @@ public final class SshjSessions implements SshSessions, AutoCloseable {
       ok = true;
       return new Connected(client, verifier.presented());
     } catch (UserAuthException e) {
+      Throwable dropped = connectionFailure(e);
+      if (dropped != null) {
+        // Not a refusal: the connection broke (or timed out) while logging in. The node is
+        // unreachable, and a first login must not be tried as if the key had been refused.
+        throw new IOException(
+            "the connection dropped during the login as "
+                + login.user()
+                + " ("
+                + dropped.getClass().getSimpleName()
+                + ")",
+            e);
+      }
       throw new AuthenticationException(
           "the node refused the login as " + login.user(), verifier.presented());
     } finally {
@@ -232,6 +244,21 @@ public final class SshjSessions implements SshSessions, AutoCloseable {
         closeQuietly(client);
       }
     }
+  }
+
+  /**
+   * sshj reports both a refused login and a connection lost during it as {@link UserAuthException}:
+   * a refusal has nothing beneath it but other authentication exceptions, a lost connection (or a
+   * login timeout) has the transport's exception as its cause. Returns that cause, or null for a
+   * refusal.
+   */
+  static Throwable connectionFailure(UserAuthException e) {
+    for (Throwable t = e.getCause(); t != null && t != t.getCause(); t = t.getCause()) {
+      if (!(t instanceof UserAuthException)) {
+        return t;
+      }
+    }
+    return null;
   }
 
   private static List<AuthMethod> methods(SSHClient client, Login login) throws IOException {

@@ -148,6 +148,14 @@ public sealed interface Action {
     }
   }
 
+  /** Set the running hostname (the kernel's), as {@code /etc/hostname} only takes at boot. */
+  record SetHostname(String name) implements Action {
+    @Override
+    public String describe() {
+      return "set the running hostname to " + name;
+    }
+  }
+
   /** Remember on the node which configuration it was converged to. */
   record RecordDigest(String path, String digest) implements Action {
     @Override

@@ -99,6 +99,12 @@ public final class NodePlan {
       hardeningWritten |= isHardening(file);
     }
 
+    // /etc/hostname is read at boot only: the running name is set too, when it is known.
+    String running = observed.runningHostname();
+    if (!running.isEmpty() && desired.hostname() != null && !running.equals(desired.hostname())) {
+      actions.add(new Action.SetHostname(desired.hostname()));
+    }
+
     for (String name : desired.disabledServices()) {
       ServiceState s = observed.service(name);
       // Upstart's boot state is the override file, which is one of the managed files.
@@ -149,6 +155,30 @@ public final class NodePlan {
     }
     boolean existed = !Observation.ABSENT.equals(seen);
     actions.add(new Action.WriteFile(file, existed && sameConfig, existed));
+  }
+
+  /** What the sshd hardening turns off, as {@code sshd -T} names the settings. */
+  static final List<String> HARDENED_OFF =
+      List.of(
+          "passwordauthentication",
+          "permitrootlogin",
+          "kbdinteractiveauthentication",
+          "challengeresponseauthentication");
+
+  /**
+   * Where sshd's effective settings (observed with {@code sshd -T}) differ from the hardening, as
+   * "setting value" items; empty when they agree or are not known. A {@code Match} block or an
+   * earlier {@code Include} can re-enable what the managed block turns off.
+   */
+  public static List<String> sshdNotHardened(Observation observed) {
+    List<String> out = new ArrayList<>();
+    for (String key : HARDENED_OFF) {
+      String v = observed.sshd().get(key);
+      if (v != null && !v.isEmpty() && !"no".equals(v)) {
+        out.add(key + " " + v);
+      }
+    }
+    return out;
   }
 
   /** Whether a managed file is the sshd hardening: only written over a verified admin login. */

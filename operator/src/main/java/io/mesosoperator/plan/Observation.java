@@ -20,6 +20,8 @@ import java.util.Map;
  * @param sshd effective sshd settings (lower-case keys), as far as {@code sshd -T} tells
  * @param clock clock state: synced, unsynced or unknown
  * @param appliedDigest the config digest recorded after the last complete apply, or empty
+ * @param runningHostname the kernel's hostname now (not {@code /etc/hostname}), or empty when not
+ *     known
  */
 public record Observation(
     NodeFacts facts,
@@ -33,7 +35,8 @@ public record Observation(
     boolean adminKeyAuthorized,
     Map<String, String> sshd,
     String clock,
-    String appliedDigest) {
+    String appliedDigest,
+    String runningHostname) {
 
   /** Digest value for a file (or block) that does not exist. */
   public static final String ABSENT = "absent";
@@ -46,6 +49,37 @@ public record Observation(
     sshd = Map.copyOf(sshd);
     appliedDigest = appliedDigest == null ? "" : appliedDigest;
     clock = clock == null ? "unknown" : clock;
+    runningHostname = runningHostname == null ? "" : runningHostname;
+  }
+
+  /** An observation that does not know the running hostname. */
+  public Observation(
+      NodeFacts facts,
+      Map<String, String> wholeDigests,
+      Map<String, String> blockDigests,
+      Map<String, String> packages,
+      Map<String, ServiceState> services,
+      boolean aptKeyPresent,
+      boolean upgraded,
+      boolean adminExists,
+      boolean adminKeyAuthorized,
+      Map<String, String> sshd,
+      String clock,
+      String appliedDigest) {
+    this(
+        facts,
+        wholeDigests,
+        blockDigests,
+        packages,
+        services,
+        aptKeyPresent,
+        upgraded,
+        adminExists,
+        adminKeyAuthorized,
+        sshd,
+        clock,
+        appliedDigest,
+        "");
   }
 
   /** The observed digest of a managed file, {@link #ABSENT} when it was not there or not seen. */

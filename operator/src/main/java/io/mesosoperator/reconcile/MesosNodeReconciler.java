@@ -29,6 +29,7 @@ import io.mesosoperator.node.NodeConfigurer;
 import io.mesosoperator.node.NodeEvent;
 import io.mesosoperator.node.NodeResult;
 import io.mesosoperator.node.NodeTarget;
+import io.mesosoperator.node.SshNodeConfigurer;
 import io.mesosoperator.render.ClusterRenderer;
 import io.mesosoperator.render.NodeInfo;
 import io.mesosoperator.validation.SpecValidator;
@@ -146,7 +147,9 @@ public class MesosNodeReconciler implements Reconciler<MesosNode>, Cleaner<Mesos
                     !Objects.equals(
                             a.getMetadata().getGeneration(), b.getMetadata().getGeneration())
                         || !Objects.equals(
-                            a.getMetadata().getAnnotations(), b.getMetadata().getAnnotations()))
+                            a.getMetadata().getAnnotations(), b.getMetadata().getAnnotations())
+                        // Nodes waiting to create their machine go once the network is ready.
+                        || !Objects.equals(networkReady(a), networkReady(b)))
             .build();
     // A node's addresses appear in every other node's /etc/hosts and ZooKeeper settings: when
     // they change (or the node goes), its siblings re-render.
@@ -198,9 +201,9 @@ public class MesosNodeReconciler implements Reconciler<MesosNode>, Cleaner<Mesos
       status.setPlannedActions(new ArrayList<>());
 
       Machine machine = ensureMachine(cluster, node, status, generation);
-      boolean waitingForSiblings = false;
+      boolean lookAgainSoon = false;
       if (machine != null && machine.state() == Machine.State.RUNNING) {
-        waitingForSiblings = !configure(cluster, node, status, generation, context);
+        lookAgainSoon = !configure(cluster, node, status, generation, context);
       }
       boolean ready =
           Conditions.isTrue(status.getConditions(), Conditions.MACHINE_READY)
@@ -222,9 +225,10 @@ public class MesosNodeReconciler implements Reconciler<MesosNode>, Cleaner<Mesos
         control = UpdateControl.noUpdate();
       }
       // The sibling event that ends a wait can arrive before the primary cache shows the new
-      // address (two informers): look again soon instead of a whole resync later.
+      // address (two informers), and a busy node is free once the other pass ends: look again
+      // soon instead of a whole resync later.
       Duration next = nextResync();
-      if (waitingForSiblings && next.compareTo(SIBLING_RECHECK) > 0) {
+      if (lookAgainSoon && next.compareTo(SIBLING_RECHECK) > 0) {
         next = SIBLING_RECHECK;
       }
       return control.rescheduleAfter(next);
@@ -287,10 +291,35 @@ public class MesosNodeReconciler implements Reconciler<MesosNode>, Cleaner<Mesos
               .findFirst()
               .orElse(null);
       machine = replaceIfGranted(node, provider, machine);
-      if (machine == null && waitForReplacement(node, status, generation)) {
+      boolean remade = false;
+      if (halfMade(machine, status)) {
+        provider.destroy(machine.id());
+        events.warning(
+            node,
+            "MachineCreateFailed",
+            "machine "
+                + machine.id()
+                + " was left broken by a create that never finished; destroyed to create it"
+                + " again");
+        LOG.info("destroyed half-made machine {}", machine.id());
+        machine = null;
+        remade = true;
+      }
+      if (machine == null && !remade && waitForReplacement(node, status, generation)) {
         return null;
       }
       if (machine == null) {
+        ConditionState network = networkNotReady(cluster);
+        if (network != null) {
+          status.setConditions(
+              Conditions.set(
+                  status.getConditions(),
+                  Conditions.MACHINE_READY,
+                  network,
+                  generation,
+                  clock.instant()));
+          return null;
+        }
         RoleSpec role = roleOf(cluster, node);
         machine =
             provider.create(
@@ -363,6 +392,54 @@ public class MesosNodeReconciler implements Reconciler<MesosNode>, Cleaner<Mesos
       LOG.warn("cloud call failed: {}", e.getMessage());
       return null;
     }
+  }
+
+  /** MachineReady reason while the cluster's network is not ready: no machine is created. */
+  static final String WAITING_FOR_NETWORK = "WaitingForNetwork";
+
+  /**
+   * Why no machine may be created now: the cluster's NetworkReady is False or not yet reported (a
+   * machine made before its network and firewall would start open or unreachable). Null when ready.
+   */
+  static ConditionState networkNotReady(MesosCluster cluster) {
+    Optional<io.fabric8.kubernetes.api.model.Condition> ready = networkCondition(cluster);
+    if (ready.isPresent() && "True".equals(ready.get().getStatus())) {
+      return null;
+    }
+    return ConditionState.isFalse(
+        WAITING_FOR_NETWORK,
+        ready
+            .map(
+                c ->
+                    "no machine is created while the cluster's network is not ready ("
+                        + c.getReason()
+                        + ": "
+                        + c.getMessage()
+                        + ")")
+            .orElse("no machine is created before the cluster's network is ready"));
+  }
+
+  private static Optional<io.fabric8.kubernetes.api.model.Condition> networkCondition(
+      MesosCluster cluster) {
+    return cluster.getStatus() == null
+        ? Optional.empty()
+        : Conditions.get(cluster.getStatus().getConditions(), MesosClusterReconciler.NETWORK_READY);
+  }
+
+  private static String networkReady(MesosCluster cluster) {
+    return networkCondition(cluster)
+        .map(io.fabric8.kubernetes.api.model.Condition::getStatus)
+        .orElse(null);
+  }
+
+  /**
+   * A machine this node never recorded that is broken: its create never finished (the operator or
+   * its creating process died on the way), so nothing on it is ours to keep.
+   */
+  private static boolean halfMade(Machine machine, MesosNodeStatus status) {
+    return machine != null
+        && machine.state() == Machine.State.ERROR
+        && !machine.id().equals(status.getMachineId());
   }
 
   /**
@@ -504,7 +581,10 @@ public class MesosNodeReconciler implements Reconciler<MesosNode>, Cleaner<Mesos
   /** How soon a node waiting for its siblings' addresses looks again. */
   static final Duration SIBLING_RECHECK = Duration.ofSeconds(3);
 
-  /** Configures the node; returns false while it waits for its siblings' addresses. */
+  /**
+   * Configures the node; returns false when it should look again soon: while it waits for its
+   * siblings' addresses, or when another pass held the node busy.
+   */
   private boolean configure(
       MesosCluster cluster,
       MesosNode node,
@@ -574,7 +654,8 @@ public class MesosNodeReconciler implements Reconciler<MesosNode>, Cleaner<Mesos
     if (result.changes() > 0 && result.configured().isTrue()) {
       events.normal(node, "NodeConfigured", result.changes() + " changes applied");
     }
-    return true;
+    // Another pass held the node's lock: it ends soon (an orphan finishes its step), look again.
+    return !SshNodeConfigurer.NODE_BUSY.equals(result.configured().reason());
   }
 
   /**

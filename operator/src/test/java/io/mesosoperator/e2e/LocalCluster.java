@@ -18,6 +18,7 @@ import io.mesosoperator.render.InitStyle;
 import io.mesosoperator.render.NodeFacts;
 import io.mesosoperator.standin.StandIns;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -54,7 +55,7 @@ public final class LocalCluster implements AutoCloseable {
   private DefaultProviderResolver defaults;
   private volatile OperatorRuntime operator;
   private final Thread installer;
-  private final String classpath;
+  private final List<Path> classpath;
   private final Set<String> installed = ConcurrentHashMap.newKeySet();
   private volatile boolean closing;
   private volatile boolean initLinks;
@@ -80,7 +81,11 @@ public final class LocalCluster implements AutoCloseable {
     this.resync = resync;
     this.namespaces = Set.copyOf(namespaces);
     this.resolver = new CountingResolver();
-    this.classpath = StandIns.testClasspath();
+    try {
+      this.classpath = StandIns.standInClasspath();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
     this.installer = new Thread(this::installLoop, "standin-installer");
     installer.setDaemon(true);
     installer.start();

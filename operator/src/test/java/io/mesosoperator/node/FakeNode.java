@@ -37,6 +37,10 @@ final class FakeNode implements AutoCloseable {
   final String firstUser = "ubuntu";
   final String firstPassword = "first-login-Pa55word";
   volatile boolean rejectAdminKey;
+
+  /** Drops the connection from the server side in the middle of every login. */
+  volatile boolean dropDuringLogin;
+
   private volatile KeyPair hostKey;
   private final SshServer server;
 
@@ -50,8 +54,10 @@ final class FakeNode implements AutoCloseable {
     server.setPort(0);
     server.setKeyPairProvider(session -> List.of(hostKey));
     server.setPasswordAuthenticator(
-        (user, password, session) -> firstUser.equals(user) && firstPassword.equals(password));
-    server.setPublickeyAuthenticator((user, key, session) -> authorized(user, key));
+        (user, password, session) ->
+            !dropped(session) && firstUser.equals(user) && firstPassword.equals(password));
+    server.setPublickeyAuthenticator(
+        (user, key, session) -> !dropped(session) && authorized(user, key));
     server.addSessionListener(
         new SessionListener() {
           @Override
@@ -63,6 +69,14 @@ final class FakeNode implements AutoCloseable {
         });
     server.setCommandFactory((channel, command) -> new ShellCommand(command));
     server.start();
+  }
+
+  private boolean dropped(org.apache.sshd.server.session.ServerSession session) {
+    if (dropDuringLogin) {
+      session.close(true);
+      return true;
+    }
+    return false;
   }
 
   int port() {

@@ -530,6 +530,44 @@ class RealNodeConvergenceIT {
     assertThat(text.replace("\n", "")).doesNotContain(body.substring(0, 64));
   }
 
+  // ---- 7. running hostname and sshd's effective settings ----
+
+  @Test
+  @Order(7)
+  void theRunningHostnameIsSetAndAMatchBlockReEnablingPasswordsIsReported() throws Exception {
+    int agent = 3;
+    String name = machines.get(agent).node();
+    String pin = pins.get(name);
+    // Only the kernel's name changes (as /etc/hostname alone would leave it after an edit).
+    nodeSh(agent, "hostname localhost");
+    NodeResult renamed = configure(agent, pin);
+    assertThat(renamed.configured().isTrue()).as(renamed.configured().toString()).isTrue();
+    assertThat(renamed.changes()).isEqualTo(1);
+    assertThat(nodeSh(agent, "hostname").strip()).isEqualTo(name);
+    assertThat(configure(agent, pin).changes()).as("converged: nothing to set").isZero();
+
+    // A Match block (after the managed block, in an included file) turns passwords back on for
+    // the admin: the hardening is not in effect, and the node says so.
+    nodeSh(
+        agent,
+        "printf 'Match User "
+            + ADMIN
+            + "\\n  PasswordAuthentication yes\\n'"
+            + " >/etc/ssh/sshd_config.d/50-local.conf");
+    try {
+      NodeResult overridden = configure(agent, pin);
+      assertThat(overridden.configured().isTrue()).isFalse();
+      assertThat(overridden.configured().reason()).isEqualTo(SshNodeConfigurer.SSHD_NOT_HARDENED);
+      assertThat(overridden.configured().message())
+          .contains("passwordauthentication yes", "Match block");
+      assertThat(overridden.changes()).isZero();
+    } finally {
+      nodeSh(agent, "rm -f /etc/ssh/sshd_config.d/50-local.conf");
+    }
+    NodeResult fixed = configure(agent, pin);
+    assertThat(fixed.configured().isTrue()).as(fixed.configured().toString()).isTrue();
+  }
+
   // ---- helpers ----
 
   private boolean isMaster(int i) {

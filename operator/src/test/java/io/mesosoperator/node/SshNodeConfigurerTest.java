@@ -161,6 +161,46 @@ class SshNodeConfigurerTest {
   }
 
   @Test
+  void aNodeWhoseApplyLockAnotherPassHoldsIsReportedBusyAndLeftAlone() throws Exception {
+    node.authorize(ADMIN, publicKey);
+    NodeResult first = configurer.configure(target(null, null), desired);
+    assertThat(first.configured().isTrue()).isTrue();
+    Files.writeString(node.file("/etc/mesos/zk"), "zk://localhost:2181/mesos\n");
+    // Another pass (an orphan of a dropped connection) holds the node's apply lock.
+    Path lock = node.file("/run/lock/mesos-operator-apply.lock");
+    Files.createDirectories(lock.getParent());
+    Process holder = new ProcessBuilder("flock", "-o", lock.toString(), "sleep", "60").start();
+    try {
+      long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+      while (new ProcessBuilder("flock", "-n", lock.toString(), "true").start().waitFor() == 0) {
+        assertThat(System.nanoTime()).isLessThan(deadline);
+        Thread.sleep(20);
+      }
+      int callsBefore = callLines().size();
+      long t0 = System.nanoTime();
+      NodeResult busy = configurer.configure(target(first.hostKey(), null), desired);
+      long waited = (System.nanoTime() - t0) / 1_000_000;
+
+      assertThat(busy.reachable().isTrue()).isTrue();
+      assertThat(busy.configured().isTrue()).isFalse();
+      assertThat(busy.configured().reason()).isEqualTo(SshNodeConfigurer.NODE_BUSY);
+      assertThat(busy.configured().message()).contains("another pass", "20 s");
+      assertThat(busy.changes()).isZero();
+      assertThat(waited).as("bounded wait").isBetween(19_000L, 40_000L);
+      assertThat(read("/etc/mesos/zk")).isEqualTo("zk://localhost:2181/mesos\n");
+      assertThat(callLines().subList(callsBefore, callLines().size()))
+          .singleElement()
+          .satisfies(l -> assertThat(l).startsWith("sudo -n /bin/sh -c"));
+    } finally {
+      holder.descendants().forEach(ProcessHandle::destroyForcibly);
+      holder.destroyForcibly().waitFor();
+    }
+    NodeResult after = configurer.configure(target(first.hostKey(), null), desired);
+    assertThat(after.configured().isTrue()).as(after.configured().message()).isTrue();
+    assertThat(read("/etc/mesos/zk")).isEqualTo(PlanFixtures.ZK);
+  }
+
+  @Test
   void serviceWithoutInitScriptIsReportedNotInstalledAndNeverRestarted() throws Exception {
     node.authorize(ADMIN, publicKey);
     // The package that would bring Marathon's job is not on this node.
@@ -263,6 +303,46 @@ class SshNodeConfigurerTest {
     } finally {
       releaseLogs(logs);
     }
+  }
+
+  @Test
+  void theRunningHostnameIsSetOnceWhenItDiffers() throws Exception {
+    node.authorize(ADMIN, publicKey);
+    // The fake kernel's name (under the test root): set_hostname never touches this machine's.
+    Path kernel = node.file("/proc/sys/kernel/hostname");
+    Files.createDirectories(kernel.getParent());
+    Files.writeString(kernel, "localhost\n");
+    NodeResult first = configurer.configure(target(null, null), desired);
+    assertThat(first.configured().isTrue()).as(first.configured().message()).isTrue();
+    String name = desired.apply(NodeFacts.TUTORIAL).hostname();
+    assertThat(Files.readString(kernel)).isEqualTo(name + "\n");
+
+    NodeResult second = configurer.configure(target(first.hostKey(), null), desired);
+    assertThat(second.changes()).isZero();
+    assertThat(second.roundTrips()).isEqualTo(1);
+  }
+
+  @Test
+  void aConnectionDroppedDuringTheLoginIsUnreachableNotLoginFailed() throws Exception {
+    node.authorize(ADMIN, publicKey);
+    NodeResult first = configurer.configure(target(null, null), desired);
+    assertThat(first.configured().isTrue()).isTrue();
+    node.dropDuringLogin = true;
+    int commands = node.commands.get();
+
+    NodeResult dropped = configurer.configure(target(first.hostKey(), firstLogin()), desired);
+
+    assertThat(dropped.reachable().isTrue()).isFalse();
+    assertThat(dropped.reachable().reason()).isEqualTo("Unreachable");
+    assertThat(dropped.reachable().message()).contains("dropped during the login");
+    assertThat(dropped.configured().reason()).isEqualTo("Unreachable");
+    assertThat(node.commands.get()).isEqualTo(commands);
+
+    // A real refusal still says so.
+    node.dropDuringLogin = false;
+    node.rejectAdminKey = true;
+    NodeResult refused = configurer.configure(target(first.hostKey(), null), desired);
+    assertThat(refused.reachable().reason()).isEqualTo("LoginFailed");
   }
 
   @Test

@@ -51,6 +51,69 @@ class NodePlanTest {
     }
   }
 
+  private static Observation withRunning(Observation o, String hostname, Map<String, String> sshd) {
+    return new Observation(
+        o.facts(),
+        o.wholeDigests(),
+        o.blockDigests(),
+        o.packages(),
+        o.services(),
+        o.aptKeyPresent(),
+        o.upgraded(),
+        o.adminExists(),
+        o.adminKeyAuthorized(),
+        sshd,
+        o.clock(),
+        o.appliedDigest(),
+        hostname);
+  }
+
+  @Test
+  void theRunningHostnameIsSetWhenItDiffersAndOnlyThen() {
+    NodeConfig master = PlanFixtures.master(InitStyle.SYSVINIT);
+    Observation converged = PlanFixtures.converged(master, InitStyle.SYSVINIT, ADMIN);
+    PlanOptions options = new PlanOptions(ADMIN, true);
+
+    Observation wrong = withRunning(converged, "localhost", converged.sshd());
+    assertThat(NodePlan.diff(master, wrong, options))
+        .containsExactly(new Action.SetHostname(master.hostname()));
+    // Known and right, or not known at all: nothing to do.
+    assertThat(
+            NodePlan.diff(
+                master, withRunning(converged, master.hostname(), converged.sshd()), options))
+        .isEmpty();
+    assertThat(NodePlan.diff(master, withRunning(converged, "", converged.sshd()), options))
+        .isEmpty();
+  }
+
+  @Test
+  void sshdSettingsThatUndoTheHardeningAreNamed() {
+    Observation o =
+        PlanFixtures.converged(PlanFixtures.master(InitStyle.SYSVINIT), InitStyle.SYSVINIT, ADMIN);
+    assertThat(
+            NodePlan.sshdNotHardened(
+                withRunning(
+                    o,
+                    "",
+                    Map.of(
+                        "passwordauthentication", "no",
+                        "permitrootlogin", "no",
+                        "kbdinteractiveauthentication", "no"))))
+        .isEmpty();
+    // Unknown (no sshd, an old sshd that does not report a setting): nothing claimed.
+    assertThat(NodePlan.sshdNotHardened(withRunning(o, "", Map.of()))).isEmpty();
+    assertThat(
+            NodePlan.sshdNotHardened(
+                withRunning(
+                    o,
+                    "",
+                    Map.of(
+                        "passwordauthentication", "yes",
+                        "permitrootlogin", "without-password",
+                        "kbdinteractiveauthentication", "no"))))
+        .containsExactly("passwordauthentication yes", "permitrootlogin without-password");
+  }
+
   @Test
   void driftIsRestoredAndOnlyItsServicesRestart() throws Exception {
     NodeConfig master = PlanFixtures.master(InitStyle.UPSTART);

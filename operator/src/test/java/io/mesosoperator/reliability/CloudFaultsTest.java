@@ -83,6 +83,125 @@ class CloudFaultsTest {
   }
 
   @Test
+  void noMachineIsCreatedWhileTheNetworkIsNotReady() throws Exception {
+    AtomicBoolean networkBroken = new AtomicBoolean(true);
+    AtomicInteger creates = new AtomicInteger();
+    MachineProvider provider =
+        new MachineProvider() {
+          @Override
+          public void ensureNetwork(NetworkRequest r) throws CloudException {
+            if (networkBroken.get()) {
+              throw new CloudException("injected: the firewall rules were refused", false);
+            }
+            cloud.ensureNetwork(r);
+          }
+
+          @Override
+          public List<Machine> list(String uid) {
+            return cloud.list(uid);
+          }
+
+          @Override
+          public Machine create(MachineRequest r) throws CloudException {
+            creates.incrementAndGet();
+            return cloud.create(r);
+          }
+
+          @Override
+          public void destroy(String id) {
+            cloud.destroy(id);
+          }
+        };
+    operator = Harness.start(client, c -> new CountingMachineProvider(provider), null);
+    client.resource(Harness.tutorial(client)).create();
+
+    // Every node waits for the network and says why; the cloud is asked for no machine.
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(50))
+        .untilAsserted(
+            () ->
+                assertThat(Harness.nodes(client))
+                    .hasSize(6)
+                    .allSatisfy(
+                        n -> {
+                          assertThat(n.getStatus()).isNotNull();
+                          var c =
+                              Conditions.get(
+                                  n.getStatus().getConditions(), Conditions.MACHINE_READY);
+                          assertThat(c).isPresent();
+                          assertThat(c.get().getStatus()).isEqualTo("False");
+                          assertThat(c.get().getReason()).isEqualTo("WaitingForNetwork");
+                          assertThat(c.get().getMessage())
+                              .contains("CloudError", "the firewall rules were refused");
+                        }));
+    Harness.quiet(Duration.ofSeconds(3));
+    assertThat(creates.get()).isZero();
+    assertThat(cloud.machines).isEmpty();
+
+    // The network is fixed: the next pass ensures it and the nodes create their machines.
+    networkBroken.set(false);
+    assertThat(assertOneMachinePerNode(6)).isZero();
+    assertThat(Conditions.isTrue(Harness.get(client).getStatus().getConditions(), "NetworkReady"))
+        .isTrue();
+    assertThat(creates.get()).isEqualTo(6);
+  }
+
+  @Test
+  void aMachineLeftBrokenByACreateThatNeverFinishedIsDestroyedAndMadeAgain() throws Exception {
+    AtomicBoolean first = new AtomicBoolean(true);
+    AtomicInteger destroyed = new AtomicInteger();
+    MachineProvider provider =
+        new MachineProvider() {
+          @Override
+          public void ensureNetwork(NetworkRequest r) {
+            cloud.ensureNetwork(r);
+          }
+
+          @Override
+          public List<Machine> list(String uid) {
+            return cloud.list(uid);
+          }
+
+          @Override
+          public Machine create(MachineRequest r) throws CloudException {
+            Machine m = cloud.create(r);
+            if (r.node().endsWith("-master-0") && first.getAndSet(false)) {
+              // The creating process dies: the cloud keeps a broken machine, no answer comes.
+              cloud.machines.put(
+                  m.id(),
+                  new Machine(
+                      m.id(),
+                      m.clusterUid(),
+                      m.node(),
+                      m.role(),
+                      Machine.State.ERROR,
+                      m.privateAddress(),
+                      null,
+                      null,
+                      null));
+              throw new CloudException("injected: the create's answer was lost", true);
+            }
+            return m;
+          }
+
+          @Override
+          public void destroy(String id) {
+            destroyed.incrementAndGet();
+            cloud.destroy(id);
+          }
+        };
+    operator = Harness.start(client, c -> new CountingMachineProvider(provider), null);
+    client.resource(Harness.tutorial(client)).create();
+
+    assertThat(assertOneMachinePerNode(6)).isZero();
+    assertThat(first.get()).isFalse();
+    assertThat(destroyed.get()).isEqualTo(1);
+    assertThat(cloud.machines.values())
+        .allSatisfy(m -> assertThat(m.state()).isEqualTo(Machine.State.RUNNING));
+  }
+
+  @Test
   void anOutageThenRandomErrorsConvergeWithoutDuplicates() throws Exception {
     FaultyProvider faulty = new FaultyProvider(cloud, 0, 9);
     AtomicBoolean outage = new AtomicBoolean(true);

@@ -68,7 +68,10 @@ import org.junit.jupiter.api.Timeout;
  * <ol>
  *   <li>An SSH connection dropped in the middle of writing a 1 MiB managed file (the sshd session
  *       processes killed by PID, or those and every process of the pass), at random points: the
- *       file is always the old or the new content, byte for byte; stale temp files go.
+ *       file is always the old or the new content, byte for byte; the next pass, started at once,
+ *       waits on the node's apply lock for what still runs of the dropped one and converges;
+ *       nothing of the dropped pass outlives its step; a held lock gives NodeBusy; stale temp files
+ *       go.
  *   <li>The operator stopped at random points of a 3+3 converge, 10 times in a row (seeded; the
  *       seed is printed, {@code -Dfaults.seed=N} repeats a run): it ends Ready with 6 machines.
  *   <li>An agent's link cut on the bridge: its MesosNode goes Reachable=False, the other five stay
@@ -100,6 +103,7 @@ class RealNodeFaultsIT {
   private static final Path ROOT = Path.of(System.getProperty("project.root", ".."));
   private static final Pattern MODE = Pattern.compile("(?m)^Mode: (\\S+)");
   private static final String BIG_FILE = "/etc/mesos-operator-faults/big.conf";
+  private static final String APPLY_LOCK = "/run/lock/mesos-operator-apply.lock";
   private static final int WRITE_ROUNDS = 12;
   private static final int OPERATOR_KILLS = 10;
 
@@ -201,6 +205,8 @@ class RealNodeFaultsIT {
     int oldKept = 0;
     int newWritten = 0;
     int mixed = 0;
+    int orphans = 0;
+    long slowestFollow = 0;
     List<String> log = new ArrayList<>();
     try {
       String current = b;
@@ -214,30 +220,48 @@ class RealNodeFaultsIT {
         List<Long> killed = killSessions(m.id(), wholeTree);
         writePids.addAll(killed);
         NodeResult r = pass.get(90, TimeUnit.SECONDS);
-        // What the killed pass left running on the node (an orphaned shell) finishes first.
-        awaitQuiet(m.id(), idle);
-        String onNode = shaOnNode(m.id());
-        String which = bySha.getOrDefault(onNode, "MIX");
         if (!killed.isEmpty()) {
           hits++;
         }
-        if (which.equals("MIX")) {
+        // Whatever still runs of the dropped pass (an orphaned shell finishing its step) is
+        // left alone: the file is the old or the new content at every instant...
+        boolean orphan = !quiet(m.id(), idle);
+        if (orphan) {
+          orphans++;
+        }
+        String onNode = bySha.getOrDefault(shaOnNode(m.id()), "MIX");
+        if (onNode.equals("MIX")) {
           mixed++;
-        } else if (sha(want).equals(onNode)) {
+        }
+        // ...and the next pass, started at once, waits on the node's apply lock for it instead
+        // of racing it (the orphan and the new pass would delete each other's temp files).
+        long t1 = System.nanoTime();
+        NodeResult follow = configurer.configure(target, f -> config(m, want));
+        long followMs = ms(t1);
+        slowestFollow = Math.max(slowestFollow, followMs);
+        assertThat(follow.configured().isTrue())
+            .as("round %d: the pass after the drop: %s", i, follow.configured())
+            .isTrue();
+        assertThat(shaOnNode(m.id())).as("round %d", i).isEqualTo(sha(want));
+        // Nothing left to write: the dropped pass (or its orphan) had written the new file.
+        if (follow.changes() == 0) {
           newWritten++;
-          current = want;
         } else {
           oldKept++;
         }
+        current = want;
         log.add(
             String.format(
-                "%d:%s@%dms killed=%d pass=%s file=%s",
+                "%d:%s@%dms killed=%d pass=%s orphan=%s file=%s next=%s/%dms",
                 i,
                 wholeTree ? "tree" : "sshd",
                 delay,
                 killed.size(),
                 r.configured().reason(),
-                which));
+                orphan,
+                onNode,
+                follow.changes() == 0 ? "nothing" : "wrote",
+                followMs));
       }
     } finally {
       pool.shutdownNow();
@@ -245,6 +269,8 @@ class RealNodeFaultsIT {
     System.out.println("faults IT: mid-write drops " + log);
     assertThat(mixed).as("files that are neither the old nor the new content").isZero();
     assertThat(hits).as("drops that hit a live session").isGreaterThanOrEqualTo(WRITE_ROUNDS / 2);
+    // No orphan of a dropped pass outlives its step: the node is idle again, by itself.
+    awaitQuietly(m.id(), idle, Duration.ofSeconds(30));
 
     // The next pass that writes in that directory converges and leaves no temp file.
     String c = bigContent("c", new Random(seed + 2));
@@ -255,6 +281,44 @@ class RealNodeFaultsIT {
         .containsExactly("big.conf");
     NodeResult again = configurer.configure(target, f -> config(m, c));
     assertThat(again.changes()).as("a converged node: nothing written").isZero();
+
+    // A pass that finds another pass holding the node's apply lock for longer than it waits:
+    // NodeBusy, nothing written; once the other is gone, the next pass converges.
+    String d = bigContent("d", new Random(seed + 3));
+    long busyMs;
+    Process holder =
+        new ProcessBuilder(
+                writeProvider.nsenterCommand(
+                    m.id(), List.of("flock", "-o", APPLY_LOCK, "sleep", "60")))
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .redirectErrorStream(true)
+            .start();
+    try {
+      await(
+          "the test holds the node's apply lock",
+          Duration.ofSeconds(10),
+          () ->
+              nodeSh(
+                      writeProvider,
+                      m.id(),
+                      "if flock -n " + APPLY_LOCK + " true; then echo free; else echo held; fi")
+                  .equals("held"));
+      long t2 = System.nanoTime();
+      NodeResult busy = configurer.configure(target, f -> config(m, d));
+      busyMs = ms(t2);
+      assertThat(busy.configured().reason()).as(busy.configured().toString()).isEqualTo("NodeBusy");
+      assertThat(busy.reachable().isTrue()).isTrue();
+      assertThat(busy.changes()).isZero();
+      assertThat(shaOnNode(m.id())).isEqualTo(sha(c));
+    } finally {
+      holder.descendants().forEach(ProcessHandle::destroyForcibly);
+      holder.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    }
+    NodeResult free = configurer.configure(target, f -> config(m, d));
+    assertThat(free.configured().isTrue()).as(free.configured().toString()).isTrue();
+    assertThat(shaOnNode(m.id())).isEqualTo(sha(d));
+    timings.put("pass refused by a held apply lock (NodeBusy)", busyMs);
+    timings.put("slowest pass right after a drop", slowestFollow);
 
     writePids.addAll(LocalCluster.netnsPids(m.id()));
     writeProvider.destroy(m.id());
@@ -274,13 +338,17 @@ class RealNodeFaultsIT {
                 + (passMs * 12 / 10)
                 + " ms, "
                 + hits
-                + " of them during the pass; afterwards the file was the old content "
+                + " of them during the pass; the file was the old content "
                 + oldKept
                 + " times, the new "
                 + newWritten
                 + ", a mix "
                 + mixed
-                + "; the next write leaves no temp file; machine deleted, nothing left"));
+                + "; the next pass, started at once, waited on the node's apply lock for "
+                + orphans
+                + " orphans still running and always converged; nothing killed them; a held"
+                + " lock gives NodeBusy with nothing written; no temp file; machine deleted,"
+                + " nothing left"));
   }
 
   // ---- 2. the operator killed mid-converge ----
@@ -652,28 +720,14 @@ class RealNodeFaultsIT {
     }
   }
 
-  /** Waits until only the idle node's processes (init, sshd listener) are left. */
-  private static void awaitQuiet(String netns, Set<Long> idle) throws Exception {
-    try {
-      awaitQuietly(netns, idle, Duration.ofSeconds(60));
-    } catch (AssertionError e) {
-      // An orphan of the killed pass still hangs (seen: the admin's login shell running a slow
-      // ~/.bashrc under load). It could still write, so it is ended here, by PID, and the file
-      // is checked once nothing of the pass is left: one more drop, still old-or-new.
-      StringBuilder left = new StringBuilder(e.getMessage()).append("; left:");
-      for (long pid : LocalCluster.netnsPids(netns)) {
-        if (!idle.contains(pid)) {
-          left.append(' ').append(pid).append('=').append(LocalCluster.cmdline(pid));
-          new ProcessBuilder("kill", "-KILL", Long.toString(pid)).start().waitFor();
-        }
-      }
-      System.out.println("faults IT: killed a hanging orphan of the dropped pass: " + left);
-      try {
-        awaitQuietly(netns, idle, Duration.ofSeconds(15));
-      } catch (AssertionError still) {
-        throw new AssertionError(left.toString(), still);
+  /** Whether only the idle node's processes (init, sshd listener) are left. */
+  private static boolean quiet(String netns, Set<Long> idle) throws IOException {
+    for (long pid : LocalCluster.netnsPids(netns)) {
+      if (!idle.contains(pid) && LocalCluster.alive(pid)) {
+        return false;
       }
     }
+    return true;
   }
 
   private static void awaitQuietly(String netns, Set<Long> idle, Duration limit) throws Exception {

@@ -2,7 +2,6 @@ package io.mesosoperator.standin;
 
 import io.mesosoperator.cloud.CloudException;
 import io.mesosoperator.cloud.local.LocalMachineProvider;
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -11,14 +10,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.jar.JarFile;
-import java.util.jar.Manifest;
+import java.util.stream.Collectors;
 
 /**
  * Makes the TEST STAND-INS look installed on a node: {@code /etc/init.d/mesos-master}, {@code
@@ -28,10 +25,11 @@ import java.util.jar.Manifest;
  * <p>Two ways in: {@link #install(Path, String)} writes under a directory standing for a node's
  * root (scripts then run with {@code MESOS_OPERATOR_ROOT} set to it); {@link #install(NodeShell,
  * String)} runs commands inside a node, e.g. through {@link #nsenter(LocalMachineProvider, String)}
- * ({@code nsenter} into a local-provider machine, as root). The classpath is normally the test
- * JVM's; local machines see {@code /work} and {@code /root/.m2} of the host (shared mount and
- * overlay lower layer), and any entry a node cannot see (e.g. under its private {@code /tmp}) is
- * copied into {@code /usr/local/lib/mesos-standin/}.
+ * ({@code nsenter} into a local-provider machine, as root). The classpath is {@link
+ * #standInClasspath()}: the stand-in classes and the few libraries they use. Into a node they are
+ * always copied, under {@code /usr/local/lib/mesos-standin/jars/}, so a node never depends on where
+ * the repository was cloned or where Maven keeps its jars (a local machine sees neither its host's
+ * {@code /tmp} nor {@code /root}).
  */
 public final class StandIns {
 
@@ -52,36 +50,118 @@ public final class StandIns {
 
   private StandIns() {}
 
-  /** The test JVM's classpath, with manifest-only jars (surefire's booter) expanded. */
-  public static String testClasspath() {
-    Set<String> out = new LinkedHashSet<>();
-    for (String e : System.getProperty("java.class.path").split(File.pathSeparator)) {
-      if (e.isEmpty()) {
-        continue;
-      }
-      out.add(e);
-      if (e.endsWith(".jar") && Files.isRegularFile(Path.of(e))) {
-        try (JarFile jar = new JarFile(e)) {
-          Manifest mf = jar.getManifest();
-          String cp = mf == null ? null : mf.getMainAttributes().getValue("Class-Path");
-          if (cp != null) {
-            for (String u : cp.trim().split("\\s+")) {
-              out.add(Path.of(java.net.URI.create(u)).toString());
-            }
-          }
-        } catch (IOException | IllegalArgumentException ignored) {
-          // not a jar we can read: keep the entry as is
-        }
-      }
+  /**
+   * One class of each library the stand-ins load at run time: their own package, Jackson,
+   * ZooKeeper's client and SLF4J with logback (ZooKeeper logs through it).
+   */
+  private static final List<Class<?>> RUNTIME =
+      List.of(
+          com.fasterxml.jackson.core.JsonFactory.class,
+          com.fasterxml.jackson.databind.ObjectMapper.class,
+          com.fasterxml.jackson.annotation.JsonInclude.class,
+          org.apache.zookeeper.ZooKeeper.class,
+          org.apache.jute.Record.class,
+          org.apache.yetus.audience.InterfaceAudience.class,
+          org.slf4j.Logger.class,
+          ch.qos.logback.classic.Logger.class,
+          ch.qos.logback.core.Appender.class);
+
+  private static final String PACKAGE = StandIns.class.getPackageName().replace('.', '/') + "/";
+
+  private static List<Path> standInClasspath;
+
+  /**
+   * What the stand-ins need, as host paths: one jar made here (once per JVM, in a temporary
+   * directory) of the stand-in package with a logging configuration, and the jar of each library in
+   * {@link #RUNTIME}: ten jars, about 5 MB, where the test classpath has 150 jars and 100 MB.
+   */
+  public static synchronized List<Path> standInClasspath() throws IOException {
+    if (standInClasspath == null) {
+      Path dir = Files.createTempDirectory("mesos-standin-");
+      dir.toFile().deleteOnExit();
+      Path jar = dir.resolve("mesos-standin.jar");
+      jar.toFile().deleteOnExit();
+      standInClasspath = List.copyOf(collect(standInJar(jar)));
     }
-    return String.join(":", out);
+    return standInClasspath;
   }
 
+  private static List<Path> collect(Path standIns) throws IOException {
+    List<Path> out = new ArrayList<>();
+    out.add(standIns);
+    for (Class<?> c : RUNTIME) {
+      Path p = codeSource(c);
+      if (!Files.isRegularFile(p)) {
+        throw new IOException(c.getName() + " is not loaded from a jar: " + p);
+      }
+      if (!out.contains(p)) {
+        out.add(p);
+      }
+    }
+    return out;
+  }
+
+  private static Path codeSource(Class<?> c) throws IOException {
+    try {
+      return Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI());
+    } catch (java.net.URISyntaxException | RuntimeException e) {
+      throw new IOException("cannot tell where " + c.getName() + " is loaded from", e);
+    }
+  }
+
+  /** A jar of this package's classes (from a directory or a jar) plus logback.xml. */
+  private static Path standInJar(Path jar) throws IOException {
+    Path from = codeSource(StandIns.class);
+    Files.createDirectories(jar.toAbsolutePath().getParent());
+    try (java.util.jar.JarOutputStream out =
+        new java.util.jar.JarOutputStream(Files.newOutputStream(jar))) {
+      if (Files.isDirectory(from)) {
+        try (var files = Files.walk(from.resolve(PACKAGE))) {
+          for (Path f : files.filter(Files::isRegularFile).sorted().toList()) {
+            entry(out, from.relativize(f).toString().replace('\\', '/'), Files.readAllBytes(f));
+          }
+        }
+      } else {
+        try (JarFile in = new JarFile(from.toFile())) {
+          for (var e : java.util.Collections.list(in.entries())) {
+            if (!e.isDirectory() && e.getName().startsWith(PACKAGE)) {
+              try (InputStream is = in.getInputStream(e)) {
+                entry(out, e.getName(), is.readAllBytes());
+              }
+            }
+          }
+        }
+      }
+      entry(out, "logback.xml", LOGBACK.getBytes(StandardCharsets.UTF_8));
+    }
+    return jar;
+  }
+
+  private static void entry(java.util.jar.JarOutputStream out, String name, byte[] bytes)
+      throws IOException {
+    out.putNextEntry(new java.util.jar.JarEntry(name));
+    out.write(bytes);
+    out.closeEntry();
+  }
+
+  /** The stand-ins' own lines at INFO, libraries' warnings; to stdout (the service's log). */
+  private static final String LOGBACK =
+      "<configuration>\n"
+          + "  <appender name=\"OUT\" class=\"ch.qos.logback.core.ConsoleAppender\">\n"
+          + "    <encoder><pattern>%d{HH:mm:ss.SSS} %-5level %logger{20} - %msg%n</pattern>"
+          + "</encoder>\n"
+          + "  </appender>\n"
+          + "  <logger name=\"io.mesosoperator\" level=\"INFO\"/>\n"
+          + "  <root level=\"WARN\"><appender-ref ref=\"OUT\"/></root>\n"
+          + "</configuration>\n";
+
   /** Writes the scripts and classpath under a directory standing for a node's root. */
-  public static void install(Path nodeRoot, String classpath) throws IOException {
+  public static void install(Path nodeRoot, List<Path> classpath) throws IOException {
     Path lib = nodeRoot.resolve(LIB.substring(1));
     Files.createDirectories(lib);
-    Files.writeString(lib.resolve("classpath"), classpath + "\n");
+    Files.writeString(
+        lib.resolve("classpath"),
+        classpath.stream().map(Path::toString).collect(Collectors.joining(":")) + "\n");
     Path initd = Files.createDirectories(nodeRoot.resolve("etc/init.d"));
     for (Map.Entry<String, String> s : SERVICES.entrySet()) {
       Path f = initd.resolve(s.getKey());
@@ -91,34 +171,28 @@ public final class StandIns {
   }
 
   /**
-   * Installs into a node through its shell. Returns the classpath written on the node (entries the
-   * node could not see replaced by copies).
+   * Installs into a node through its shell: every jar of {@code classpath} (host paths, e.g. {@link
+   * #standInClasspath}) is copied into the node's {@code /usr/local/lib/mesos-standin/jars/}, so
+   * nothing on the node refers to a path of the host. Returns the classpath written on the node.
    */
-  public static String install(NodeShell node, String classpath) throws IOException {
-    List<String> entries = List.of(classpath.split(":"));
-    List<String> check =
-        new ArrayList<>(List.of("sh", "-c", "for f; do [ -e \"$f\" ] || echo \"$f\"; done", "sh"));
-    check.addAll(entries);
-    Set<String> invisible = new LinkedHashSet<>(node.run(check, null).lines().toList());
+  public static String install(NodeShell node, List<Path> classpath) throws IOException {
+    String java = javaBinary();
+    node.run(
+        List.of(
+            "sh",
+            "-c",
+            "[ -x \"$1\" ] || { echo \"no $1 on the node\" >&2; exit 1; }; rm -rf \"$2\"",
+            "sh",
+            java,
+            LIB + "/jars"),
+        null);
     List<String> onNode = new ArrayList<>();
     int i = 0;
-    for (String e : entries) {
+    for (Path p : classpath) {
       i++;
-      if (!invisible.contains(e)) {
-        onNode.add(e);
-        continue;
-      }
-      Path p = Path.of(e);
-      if (Files.isRegularFile(p)) {
-        String dest = LIB + "/jars/" + i + "-" + p.getFileName();
-        write(node, dest, Files.readAllBytes(p), "0644");
-        onNode.add(dest);
-      } else if (Files.isDirectory(p)) {
-        String dest = LIB + "/dirs/" + i;
-        node.run(List.of("mkdir", "-p", dest), null);
-        node.run(List.of("tar", "-xf", "-", "-C", dest), tar(p));
-        onNode.add(dest);
-      } // an entry missing on the host too is left out
+      String dest = LIB + "/jars/" + i + "-" + p.getFileName();
+      write(node, dest, Files.readAllBytes(p), "0644");
+      onNode.add(dest);
     }
     String effective = String.join(":", onNode);
     write(node, LIB + "/classpath", (effective + "\n").getBytes(StandardCharsets.UTF_8), "0644");
@@ -152,8 +226,13 @@ public final class StandIns {
       return new String(in.readAllBytes(), StandardCharsets.UTF_8)
           .replace("@NAME@", name)
           .replace("@CLASS@", cls)
-          .replace("@JAVA@", Path.of(System.getProperty("java.home"), "bin", "java").toString());
+          .replace("@JAVA@", javaBinary());
     }
+  }
+
+  /** The test JVM's java: the stand-ins run on the same JDK, found at the same path on a node. */
+  private static String javaBinary() {
+    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
   }
 
   private static void write(NodeShell node, String path, byte[] content, String mode)
@@ -168,21 +247,6 @@ public final class StandIns {
             path,
             mode),
         content);
-  }
-
-  private static byte[] tar(Path dir) throws IOException {
-    Process p = new ProcessBuilder("tar", "-cf", "-", "-C", dir.toString(), ".").start();
-    p.getOutputStream().close();
-    byte[] out = p.getInputStream().readAllBytes();
-    try {
-      if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-        throw new IOException("tar of " + dir + " failed");
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IOException("interrupted", e);
-    }
-    return out;
   }
 
   /** Runs argv on the host with stdin, a time limit, and a failure unless it exits 0. */

@@ -137,9 +137,17 @@ class StandInsIT {
             List.of("sh", "-c", "mkdir -p \"$(dirname \"$1\")\" && cat >\"$1\"", "sh", f.getKey()),
             f.getValue().getBytes(StandardCharsets.UTF_8));
       }
-      String cp = StandIns.install(sh, StandIns.testClasspath());
-      // /work and /root/.m2 are visible in the machine: nothing had to be copied.
-      assertThat(cp).doesNotContain(StandIns.LIB + "/jars/");
+      String cp = StandIns.install(sh, StandIns.standInClasspath());
+      // Wherever the repository was cloned and Maven keeps its jars: the node runs copies of
+      // its own, and no path of the host (which the machine may not see) is on its classpath.
+      assertThat(cp.split(":"))
+          .hasSize(StandIns.standInClasspath().size())
+          .allSatisfy(e -> assertThat(e).startsWith(StandIns.LIB + "/jars/"));
+      assertThat(sh.run(List.of("cat", StandIns.LIB + "/classpath"), null).strip()).isEqualTo(cp);
+      for (String e : cp.split(":")) {
+        assertThat(sh.run(List.of("sh", "-c", "[ -s \"$1\" ] && echo ok", "sh", e), null))
+            .contains("ok");
+      }
       assertThat(sh.run(List.of("sh", "-c", "head -n 9 /etc/init.d/marathon"), null))
           .contains("TEST STAND-IN for marathon");
     }

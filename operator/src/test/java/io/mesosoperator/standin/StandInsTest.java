@@ -328,7 +328,7 @@ class StandInsTest {
   @Test
   void initScriptRefusesWithoutFilesThenStartsReportsAndStopsTheStandIn() throws Exception {
     Path root = masterRoot("node", 1, freePort());
-    StandIns.install(root, StandIns.testClasspath());
+    StandIns.install(root, StandIns.standInClasspath());
     Path script = file(root, "/etc/init.d/mesos-master");
     assertThat(Files.readString(script)).contains("TEST STAND-IN");
     Files.delete(file(root, "/etc/mesos-master/quorum"));

@@ -46,9 +46,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A machine is a network namespace with one veth on a bridge this provider creates, its own
  * address in a private range, and fresh UTS, IPC, PID and mount namespaces in which {@code /etc},
- * {@code /var}, {@code /root}, {@code /usr}, {@code /opt}, {@code /srv}, {@code /home} are overlay
- * copies of the host's and {@code /run}, {@code /tmp}, {@code /dev/shm} private tmpfs. Its PID 1 is
- * a small reaping init that started the machine's own sshd (fresh host key, key-only login).
+ * {@code /var}, {@code /usr}, {@code /opt}, {@code /srv} are overlay copies of the host's (the
+ * machine's image), {@code /root} and {@code /home} start empty as on a fresh cloud machine (only
+ * root's {@code .ssh/authorized_keys} with the provider's key), and {@code /run}, {@code /tmp},
+ * {@code /dev/shm} are private tmpfs. Its PID 1 is a small reaping init, started with an empty
+ * environment, that started the machine's own sshd (fresh host key, key-only login). Nothing of the
+ * host's home directories or environment reaches the machine.
  *
  * <p>Everything is found again from the host: a machine is a directory {@code <stateDir>/<id>/}
  * holding its tags ({@code machine.properties}) and overlay layers, plus the kernel objects named
@@ -77,6 +80,13 @@ public final class LocalMachineProvider implements MachineProvider {
   private static final Pattern PUBLIC_KEY =
       Pattern.compile(
           "^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)) [A-Za-z0-9+/=]+( .*)?$");
+
+  /** The whole environment of a machine's init and of commands entered with nsenter. */
+  static final Map<String, String> MACHINE_ENV =
+      Map.of(
+          "PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+          "HOME", "/root",
+          "LANG", "C.UTF-8");
 
   private static final String PROPERTIES = "machine.properties";
   private static final String INIT_SCRIPT = "node-init.sh";
@@ -232,6 +242,7 @@ public final class LocalMachineProvider implements MachineProvider {
         p.setProperty("bridge", bridge);
         p.setProperty("hostVeth", hostVeth(id));
         p.setProperty("phase", "creating");
+        setCreator(p);
         dir = stateDir.resolve(id);
         Files.createDirectories(dir);
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
@@ -340,6 +351,7 @@ public final class LocalMachineProvider implements MachineProvider {
         }
         ensureBridge();
         p.setProperty("phase", "creating");
+        setCreator(p);
         writeProperties(dir, p);
       } catch (IOException e) {
         throw new CloudException("cannot reboot " + machineId + ": " + e.getMessage(), true, e);
@@ -351,7 +363,8 @@ public final class LocalMachineProvider implements MachineProvider {
 
   /**
    * The command line that runs {@code command} inside a running machine's namespaces (all of them:
-   * network, mount, UTS, IPC, PID). For tests and diagnostics.
+   * network, mount, UTS, IPC, PID), with the machine's environment instead of the caller's. For
+   * tests and diagnostics.
    */
   public List<String> nsenterCommand(String machineId, List<String> command) throws CloudException {
     requireRoot();
@@ -362,6 +375,9 @@ public final class LocalMachineProvider implements MachineProvider {
             .orElseThrow(
                 () -> new CloudException("machine " + machineId + " is not running", false));
     List<String> argv = new ArrayList<>(List.of("nsenter", "-t", Long.toString(pid), "-a", "--"));
+    // As a console login on the machine would: none of the caller's environment.
+    argv.addAll(List.of("env", "-i"));
+    MACHINE_ENV.forEach((k, v) -> argv.add(k + "=" + v));
     argv.addAll(command);
     return argv;
   }
@@ -429,6 +445,10 @@ public final class LocalMachineProvider implements MachineProvider {
             .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("console.log").toFile()));
+    // A machine inherits nothing of the operator's environment (HOME, PATH, JAVA_TOOL_OPTIONS):
+    // its sshd and every daemon it starts see only what a fresh machine's init would set.
+    pb.environment().clear();
+    pb.environment().putAll(MACHINE_ENV);
     Process unshare;
     try {
       unshare = pb.start();
@@ -501,10 +521,41 @@ public final class LocalMachineProvider implements MachineProvider {
     }
   }
 
+  /** Records which process is creating (or rebooting) the machine: its PID and start time. */
+  private static void setCreator(Properties p) {
+    ProcessHandle self = ProcessHandle.current();
+    p.setProperty("creatorPid", Long.toString(self.pid()));
+    p.setProperty("creatorStart", startOf(self));
+  }
+
+  private static String startOf(ProcessHandle h) {
+    return h.info().startInstant().map(Object::toString).orElse("");
+  }
+
+  /**
+   * Whether the process that started creating the machine still runs (same PID, same start time).
+   * Machines made before creators were recorded count as still being created.
+   */
+  private static boolean creatorAlive(Properties p) {
+    String pid = p.getProperty("creatorPid");
+    if (pid == null || !pid.matches("\\d{1,10}")) {
+      return true;
+    }
+    return ProcessHandle.of(Long.parseLong(pid))
+        .filter(ProcessHandle::isAlive)
+        .filter(h -> startOf(h).equals(p.getProperty("creatorStart", "")))
+        .isPresent();
+  }
+
   private Machine.State stateOf(Properties p) {
     String id = p.getProperty("id", "");
     boolean alive = liveInit(p).isPresent();
     if ("creating".equals(p.getProperty("phase"))) {
+      // Its creator died (operator killed, host lost power mid-create): nobody will finish it,
+      // so it is broken, not pending, and can be destroyed and made again.
+      if (!creatorAlive(p)) {
+        return Machine.State.ERROR;
+      }
       return alive || !p.containsKey("initPid") ? Machine.State.PENDING : Machine.State.ERROR;
     }
     if (alive) {

@@ -171,7 +171,19 @@ class LocalMachineProviderIT {
         String nodeKey = exec(ssh, "cat /etc/ssh/ssh_host_ed25519_key.pub");
         assertThat(nodeKey.split(" ")[1]).isNotEqualTo(hostKey.split(" ")[1]);
         assertThat(exec(ssh, "ls -A " + stateDir)).isEmpty();
+        // A fresh cloud machine's home directories: nothing of the host's (its dotfiles would
+        // run in every SSH command), only the provider's key for root.
+        assertThat(exec(ssh, "ls -A /root")).isEqualTo(".ssh");
+        assertThat(exec(ssh, "ls -A /root/.ssh")).isEqualTo("authorized_keys");
+        assertThat(exec(ssh, "stat -c %a /root")).isEqualTo("700");
+        assertThat(exec(ssh, "ls -A /home")).isEmpty();
       }
+      // Nor the host's environment: a command entered from the host gets only the machine's.
+      assertThat(run(provider.nsenterCommand(m.id(), List.of("env"))).lines().sorted())
+          .containsExactly(
+              "HOME=/root",
+              "LANG=C.UTF-8",
+              "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
       assertThat(seen).hasSize(1);
       fingerprints.add(SecurityUtils.getFingerprint(seen.get(0)));
     }

@@ -25,6 +25,40 @@ class LocalMachineProviderTest {
         "uid-1", "demo", node, "masters", RoleType.MASTER, null, null, List.of());
   }
 
+  /** A machine's state as an interrupted create leaves it: phase creating, no init yet. */
+  private void halfMade(String id, long creatorPid, String creatorStart) throws Exception {
+    Path dir = java.nio.file.Files.createDirectories(state.resolve(id));
+    java.nio.file.Files.writeString(
+        dir.resolve("machine.properties"),
+        "id="
+            + id
+            + "\nclusterUid=uid-1\nnode=n-"
+            + id
+            + "\nrole=masters\naddress=10.213.240.9\nprefix=24\nphase=creating\n"
+            + "creatorPid="
+            + creatorPid
+            + "\ncreatorStart="
+            + creatorStart
+            + "\n");
+  }
+
+  @Test
+  void aMachineWhoseCreatingProcessDiedIsBrokenNotPendingForEver() throws Exception {
+    Process gone = new ProcessBuilder("true").start();
+    String goneStart = gone.info().startInstant().map(Object::toString).orElse("");
+    gone.waitFor();
+    ProcessHandle self = ProcessHandle.current();
+    String selfStart = self.info().startInstant().orElseThrow().toString();
+    halfMade("lm-0000000a", gone.pid(), goneStart);
+    halfMade("lm-0000000b", self.pid(), selfStart);
+    // The same PID, reused by another process since: its start time differs.
+    halfMade("lm-0000000c", self.pid(), "2000-01-01T00:00:00Z");
+
+    assertThat(provider(0).list("uid-1"))
+        .extracting(m -> m.id() + "=" + m.state())
+        .containsExactlyInAnyOrder("lm-0000000a=ERROR", "lm-0000000b=PENDING", "lm-0000000c=ERROR");
+  }
+
   @Test
   void everyCallFailsClearlyAndPermanentlyWithoutRoot() {
     LocalMachineProvider p = provider(1000);
