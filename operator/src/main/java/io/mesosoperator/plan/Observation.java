@@ -20,6 +20,8 @@ import java.util.Map;
  * @param sshd effective sshd settings (lower-case keys), as far as {@code sshd -T} tells
  * @param clock clock state: synced, unsynced or unknown
  * @param appliedDigest the config digest recorded after the last complete apply, or empty
+ * @param started for each service with a record, the digest of the inputs it was last started with
+ *     ({@link ConfigDigest#ofService}); written on the node only after that start succeeded
  */
 public record Observation(
     NodeFacts facts,
@@ -33,7 +35,8 @@ public record Observation(
     boolean adminKeyAuthorized,
     Map<String, String> sshd,
     String clock,
-    String appliedDigest) {
+    String appliedDigest,
+    Map<String, String> started) {
 
   /** Digest value for a file (or block) that does not exist. */
   public static final String ABSENT = "absent";
@@ -44,6 +47,7 @@ public record Observation(
     packages = Map.copyOf(packages);
     services = Map.copyOf(services);
     sshd = Map.copyOf(sshd);
+    started = Map.copyOf(started);
     appliedDigest = appliedDigest == null ? "" : appliedDigest;
     clock = clock == null ? "unknown" : clock;
   }
@@ -53,6 +57,29 @@ public record Observation(
     Map<String, String> digests =
         file.kind() == ManagedFile.Kind.WHOLE ? wholeDigests : blockDigests;
     return digests.getOrDefault(file.path(), ABSENT);
+  }
+
+  /** The digest of the inputs the service was last started with, or null without a record. */
+  public String startedWith(String service) {
+    return started.get(service);
+  }
+
+  /** The same observation with other start records. */
+  public Observation withStarted(Map<String, String> records) {
+    return new Observation(
+        facts,
+        wholeDigests,
+        blockDigests,
+        packages,
+        services,
+        aptKeyPresent,
+        upgraded,
+        adminExists,
+        adminKeyAuthorized,
+        sshd,
+        clock,
+        appliedDigest,
+        records);
   }
 
   /** The observed state of a service; a service that was not seen is stopped and disabled. */
