@@ -124,12 +124,12 @@ clock_enable() {
   esac
 }
 
-# Records the inputs service $1 runs with, once its start or restart (the step before) succeeded.
-# A service without init script or unit was skipped, not started: nothing is recorded for it.
+# Records in file $2 the inputs $3 service $1 runs with, once its start or restart (the step
+# before) succeeded. A service without init script or unit was skipped, not started: nothing is
+# recorded for it.
 record_started() {
   if ! svc_exists "$1"; then return 0; fi
-  mkdir -p "$R/var/lib/mesos-operator/started"
-  printf '%s\n' "$2" | atomic "/var/lib/mesos-operator/started/$1" 0644 root:root
+  printf '%s\n' "$3" | atomic "$2" 0644 root:root
 }
 
 record_digest() { printf '%s\n' "$2" | atomic "$1" 0644 root:root; }

@@ -292,7 +292,7 @@ public final class RemoteScripts {
     } else if (action instanceof Action.EnableClockSync) {
       return "clock_enable";
     } else if (action instanceof Action.RecordStarted r) {
-      return "record_started " + Shell.words(r.service(), r.digest());
+      return "record_started " + Shell.words(r.service(), r.path(), r.digest());
     } else if (action instanceof Action.RecordDigest d) {
       return "record_digest " + Shell.words(d.path(), d.digest());
     }
