@@ -129,6 +129,14 @@ set_hostname() {
   if [ -n "$R" ]; then printf '%s\n' "$1" >"$R/proc/sys/kernel/hostname"; else hostname "$1"; fi
 }
 
+# Records in file $2 the inputs $3 service $1 runs with, once its start or restart (the step
+# before) succeeded. A service without init script or unit was skipped, not started: nothing is
+# recorded for it.
+record_started() {
+  if ! svc_exists "$1"; then return 0; fi
+  printf '%s\n' "$3" | atomic "$2" 0644 root:root
+}
+
 record_digest() { printf '%s\n' "$2" | atomic "$1" 0644 root:root; }
 
 # done.N after each action, so a failure names its step.

@@ -86,6 +86,20 @@ obs_svc() {
   if svc_exists "$2"; then out "svc.has.$1" 1; else out "svc.has.$1" 0; fi
 }
 
+# started.N<TAB>digest for each service argument with a start record (the inputs it was last
+# started with, written by the apply only after that start succeeded); nothing without a record.
+# Arguments are N name N name ...; read is a builtin, so no process per service.
+obs_started() {
+  while [ "$#" -ge 2 ]; do
+    a=
+    if [ -r "$R/var/lib/mesos-operator/started/$2" ]; then
+      IFS= read -r a <"$R/var/lib/mesos-operator/started/$2" || :
+      out "started.$1" "$a"
+    fi
+    shift 2
+  done
+}
+
 obs_aptkey() {
   if command -v apt-key >/dev/null 2>&1 && apt-key export "$1" 2>/dev/null | grep -q 'BEGIN PGP'; then
     out aptkey 1

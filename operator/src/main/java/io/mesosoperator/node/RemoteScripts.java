@@ -49,19 +49,42 @@ public final class RemoteScripts {
    * @param services services to check
    * @param aptKeyId repository key id, or null
    * @param admin admin account, or null
+   * @param started services (among {@code services}) whose start record to read
    */
   public record ObserveSpec(
       List<FileRef> files,
       List<String> packages,
       List<String> services,
       String aptKeyId,
-      AdminAccount admin) {
+      AdminAccount admin,
+      List<String> started) {
+
+    public ObserveSpec {
+      files = List.copyOf(files);
+      packages = List.copyOf(packages);
+      services = List.copyOf(services);
+      started = List.copyOf(started);
+      if (!services.containsAll(started)) {
+        throw new IllegalArgumentException("start records are read for checked services only");
+      }
+    }
+
+    /** Without start records. */
+    public ObserveSpec(
+        List<FileRef> files,
+        List<String> packages,
+        List<String> services,
+        String aptKeyId,
+        AdminAccount admin) {
+      this(files, packages, services, aptKeyId, admin, List.of());
+    }
 
     /** The union of what the given configurations need. */
     public static ObserveSpec of(Collection<NodeConfig> configs, AdminAccount admin) {
       Set<FileRef> files = new LinkedHashSet<>();
       Set<String> packages = new LinkedHashSet<>();
       Set<String> services = new LinkedHashSet<>();
+      Set<String> started = new LinkedHashSet<>();
       String keyId = null;
       for (NodeConfig c : configs) {
         if (c.aptSource() != null) {
@@ -76,13 +99,19 @@ public final class RemoteScripts {
         }
         c.packages().forEach(p -> packages.add(NodePlan.packageName(p)));
         services.addAll(c.services());
+        started.addAll(c.services());
         services.addAll(c.disabledServices());
         if (c.clockSync()) {
           services.add(NodePlan.CLOCK_SERVICE);
         }
       }
       return new ObserveSpec(
-          List.copyOf(files), List.copyOf(packages), List.copyOf(services), keyId, admin);
+          List.copyOf(files),
+          List.copyOf(packages),
+          List.copyOf(services),
+          keyId,
+          admin,
+          List.copyOf(started));
     }
 
     /** Whether this observation answers everything {@code other} asks. */
@@ -90,6 +119,7 @@ public final class RemoteScripts {
       return files.containsAll(other.files)
           && packages.containsAll(other.packages)
           && services.containsAll(other.services)
+          && started.containsAll(other.started)
           && (other.aptKeyId == null || other.aptKeyId.equals(aptKeyId))
           && Objects.equals(admin, other.admin);
     }
@@ -118,6 +148,14 @@ public final class RemoteScripts {
     }
     for (int i = 0; i < spec.services().size(); i++) {
       b.append("obs_svc ").append(Shell.words(i, spec.services().get(i))).append('\n');
+    }
+    if (!spec.started().isEmpty()) {
+      List<Object> started = new ArrayList<>();
+      for (String service : spec.started()) {
+        started.add(spec.services().indexOf(service));
+        started.add(service);
+      }
+      b.append("obs_started ").append(Shell.words(started.toArray())).append('\n');
     }
     if (spec.aptKeyId() != null) {
       b.append("obs_aptkey ").append(Shell.quote(spec.aptKeyId())).append('\n');
@@ -165,6 +203,13 @@ public final class RemoteScripts {
               "1".equals(kv.get("svc.en." + i)),
               !"0".equals(kv.get("svc.has." + i))));
     }
+    Map<String, String> started = new HashMap<>();
+    for (String service : spec.started()) {
+      String digest = kv.get("started." + spec.services().indexOf(service));
+      if (digest != null) {
+        started.put(service, digest);
+      }
+    }
     Map<String, String> sshd = new LinkedHashMap<>();
     kv.forEach(
         (k, v) -> {
@@ -185,6 +230,7 @@ public final class RemoteScripts {
         sshd,
         kv.get("clock"),
         kv.get("applied"),
+        started,
         kv.get("hostname"));
   }
 
@@ -251,6 +297,8 @@ public final class RemoteScripts {
       return "clock_enable";
     } else if (action instanceof Action.SetHostname h) {
       return "set_hostname " + Shell.quote(h.name());
+    } else if (action instanceof Action.RecordStarted r) {
+      return "record_started " + Shell.words(r.service(), r.path(), r.digest());
     } else if (action instanceof Action.RecordDigest d) {
       return "record_digest " + Shell.words(d.path(), d.digest());
     }

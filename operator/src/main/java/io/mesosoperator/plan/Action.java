@@ -156,6 +156,27 @@ public sealed interface Action {
     }
   }
 
+  /**
+   * Remember on the node the inputs a service runs with ({@link ConfigDigest#ofService}). Planned
+   * right after the service's start or restart, so the record is written only once that succeeded;
+   * alone, for a service that runs its inputs already but has no record.
+   *
+   * @param service the service
+   * @param path the record file on the node
+   * @param digest the digest of the service's inputs
+   */
+  record RecordStarted(String service, String path, String digest) implements Action {
+    @Override
+    public String describe() {
+      return "record " + service + " started with " + digest;
+    }
+
+    @Override
+    public int changes() {
+      return 0;
+    }
+  }
+
   /** Remember on the node which configuration it was converged to. */
   record RecordDigest(String path, String digest) implements Action {
     @Override

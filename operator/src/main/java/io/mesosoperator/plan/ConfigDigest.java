@@ -55,6 +55,25 @@ public final class ConfigDigest {
     return b.toString();
   }
 
+  /**
+   * The digest of what one service reads when it starts: the content of each managed file among its
+   * restart triggers and the role's package list (new binaries take effect on a restart too). A
+   * node records it per service after the service started ({@code NodePlan.STARTED_DIR}); a running
+   * service whose record differs runs an older configuration and is restarted.
+   */
+  public static String ofService(NodeConfig c, String service) {
+    StringBuilder b = new StringBuilder();
+    line(b, "service", service);
+    List<String> triggers = c.restartTriggers().getOrDefault(service, List.of());
+    for (ManagedFile f : c.files()) {
+      if (triggers.contains(f.path())) {
+        line(b, "file", f.path() + " " + Digests.desired(f));
+      }
+    }
+    line(b, "packages", String.join(" ", new java.util.TreeSet<>(c.packages())));
+    return "sha256:" + Digests.sha256(b.toString());
+  }
+
   private static void line(StringBuilder b, String key, Object value) {
     b.append(key).append('=').append(value).append('\n');
   }

@@ -21,6 +21,21 @@ public final class NodePlan {
   /** Holds the digest of the configuration the node was last converged to. */
   public static final String APPLIED_DIGEST = "/var/lib/mesos-operator/applied";
 
+  /**
+   * Holds one file per service: the digest of the inputs ({@link ConfigDigest#ofService}) the
+   * service was last started with, written only after that start succeeded.
+   */
+  public static final String STARTED_DIR = "/var/lib/mesos-operator/started/";
+
+  /** The {@code because} of a restart of a service whose record names other inputs. */
+  public static final String STARTED_OLDER = "started with an older configuration";
+
+  /**
+   * The {@code because} of a restart of a running service without a record on a node whose last
+   * complete apply was another configuration (or none): what it runs is not known.
+   */
+  public static final String NOT_RECORDED = "not known what it was started with";
+
   /** Where apt source files live when {@link AptSource#path()} is a bare file name. */
   public static final String SOURCES_DIR = "/etc/apt/sources.list.d/";
 
@@ -113,7 +128,9 @@ public final class NodePlan {
       }
     }
 
-    // Restart what changed and start what is down, in the rendered start order.
+    // Restart what changed, what runs other inputs than it should (a restart an interrupted pass
+    // did not make) and start what is down, in the rendered start order; record after each what
+    // the service now runs.
     for (String name : desired.services()) {
       List<String> because = new ArrayList<>();
       for (String path : desired.restartTriggers().getOrDefault(name, List.of())) {
@@ -121,15 +138,36 @@ public final class NodePlan {
           because.add(path);
         }
       }
-      if (!observed.service(name).installed() && missing.isEmpty()) {
+      ServiceState state = observed.service(name);
+      if (!state.installed() && missing.isEmpty()) {
         // Nothing to start and no package in this plan that could bring it: the caller reports
         // the service as not installed rather than failing every pass on it.
         continue;
       }
+      String inputs = ConfigDigest.ofService(desired, name);
+      String started = observed.startedWith(name);
+      if (because.isEmpty() && state.running() && !inputs.equals(started)) {
+        if (started == null && sameConfigAsBefore) {
+          // A node converged by an operator that kept no records: its last complete apply was
+          // this very configuration, restarts included, so the service runs these inputs.
+          actions.add(new Action.RecordStarted(name, STARTED_DIR + name, inputs));
+          continue;
+        }
+        // With packages in this plan the inputs changed with them: say so.
+        because.add(
+            !missing.isEmpty()
+                ? RestartGate.PACKAGES
+                : started == null ? NOT_RECORDED : STARTED_OLDER);
+      }
       if (!because.isEmpty()) {
         actions.add(new Action.RestartService(name, init, because));
-      } else if (!observed.service(name).running()) {
+      } else if (!state.running()) {
         actions.add(new Action.StartService(name, init));
+      } else {
+        continue;
+      }
+      if (!inputs.equals(started)) {
+        actions.add(new Action.RecordStarted(name, STARTED_DIR + name, inputs));
       }
     }
     if (hardeningWritten) {

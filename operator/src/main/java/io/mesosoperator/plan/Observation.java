@@ -20,6 +20,8 @@ import java.util.Map;
  * @param sshd effective sshd settings (lower-case keys), as far as {@code sshd -T} tells
  * @param clock clock state: synced, unsynced or unknown
  * @param appliedDigest the config digest recorded after the last complete apply, or empty
+ * @param started for each service with a record, the digest of the inputs it was last started with
+ *     ({@link ConfigDigest#ofService}); written on the node only after that start succeeded
  * @param runningHostname the kernel's hostname now (not {@code /etc/hostname}), or empty when not
  *     known
  */
@@ -36,6 +38,7 @@ public record Observation(
     Map<String, String> sshd,
     String clock,
     String appliedDigest,
+    Map<String, String> started,
     String runningHostname) {
 
   /** Digest value for a file (or block) that does not exist. */
@@ -47,6 +50,7 @@ public record Observation(
     packages = Map.copyOf(packages);
     services = Map.copyOf(services);
     sshd = Map.copyOf(sshd);
+    started = Map.copyOf(started);
     appliedDigest = appliedDigest == null ? "" : appliedDigest;
     clock = clock == null ? "unknown" : clock;
     runningHostname = runningHostname == null ? "" : runningHostname;
@@ -79,6 +83,39 @@ public record Observation(
         sshd,
         clock,
         appliedDigest,
+        Map.of(),
+        "");
+  }
+
+  /** An observation with start records that does not know the running hostname. */
+  public Observation(
+      NodeFacts facts,
+      Map<String, String> wholeDigests,
+      Map<String, String> blockDigests,
+      Map<String, String> packages,
+      Map<String, ServiceState> services,
+      boolean aptKeyPresent,
+      boolean upgraded,
+      boolean adminExists,
+      boolean adminKeyAuthorized,
+      Map<String, String> sshd,
+      String clock,
+      String appliedDigest,
+      Map<String, String> started) {
+    this(
+        facts,
+        wholeDigests,
+        blockDigests,
+        packages,
+        services,
+        aptKeyPresent,
+        upgraded,
+        adminExists,
+        adminKeyAuthorized,
+        sshd,
+        clock,
+        appliedDigest,
+        started,
         "");
   }
 
@@ -87,6 +124,30 @@ public record Observation(
     Map<String, String> digests =
         file.kind() == ManagedFile.Kind.WHOLE ? wholeDigests : blockDigests;
     return digests.getOrDefault(file.path(), ABSENT);
+  }
+
+  /** The digest of the inputs the service was last started with, or null without a record. */
+  public String startedWith(String service) {
+    return started.get(service);
+  }
+
+  /** The same observation with other start records. */
+  public Observation withStarted(Map<String, String> records) {
+    return new Observation(
+        facts,
+        wholeDigests,
+        blockDigests,
+        packages,
+        services,
+        aptKeyPresent,
+        upgraded,
+        adminExists,
+        adminKeyAuthorized,
+        sshd,
+        clock,
+        appliedDigest,
+        records,
+        runningHostname);
   }
 
   /** The observed state of a service; a service that was not seen is stopped and disabled. */

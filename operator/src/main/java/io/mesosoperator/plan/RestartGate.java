@@ -1,5 +1,6 @@
 package io.mesosoperator.plan;
 
+import io.mesosoperator.api.RoleType;
 import io.mesosoperator.render.InitStyle;
 import io.mesosoperator.render.NodeConfig;
 import java.util.ArrayList;
@@ -11,10 +12,13 @@ import java.util.Set;
  * a granted turn adds.
  *
  * <p>A plan is <em>disruptive</em> on a node that was converged before (it recorded an applied
- * digest) when it restarts a running service for a changed file, or installs packages while
- * services run (new binaries only take effect on a restart, which the turn then adds). A disruptive
- * plan is held whole while restarts are held: nothing is written, so no file sits changed without
- * its restart. A node's first configuration and the repair of drifted files are never held.
+ * digest) when it restarts a running service for a changed file or because the service runs older
+ * inputs than its files say (a restart an interrupted pass did not make), or installs packages
+ * while services run (new binaries only take effect on a restart, which the turn then adds). A
+ * disruptive plan is held whole while restarts are held: nothing is written, so no file sits
+ * changed without its restart. A node's first configuration is never held; the repair of drifted
+ * files is held on masters only (restarting every master at once for a file edited on all of them
+ * is an outage), agents repair at once.
  */
 public final class RestartGate {
   /** The {@code because} of a restart that has no changed file behind it. */
@@ -72,7 +76,7 @@ public final class RestartGate {
       if (a instanceof Action.RestartService r
           && established
           && observed.service(r.name()).running()
-          && !restoresOnly(r, plan)) {
+          && (config.roleType() == RoleType.MASTER || !restoresOnly(r, plan))) {
         disruptive.add(a.describe());
       } else if (a instanceof Action.InstallPackages && packagesChanged) {
         disruptive.add(a.describe());
@@ -128,7 +132,8 @@ public final class RestartGate {
     for (Action a : plan) {
       boolean service =
           (a instanceof Action.RestartService r && config.services().contains(r.name()))
-              || (a instanceof Action.StartService s && config.services().contains(s.name()));
+              || (a instanceof Action.StartService s && config.services().contains(s.name()))
+              || (a instanceof Action.RecordStarted rs && config.services().contains(rs.service()));
       boolean tail =
           a instanceof Action.ReloadSsh
               || a instanceof Action.EnableClockSync
@@ -151,12 +156,20 @@ public final class RestartGate {
     List<Action> ordered = new ArrayList<>();
     for (String name : config.services()) {
       Action existing =
-          services.stream().filter(a -> name.equals(serviceOf(a))).findFirst().orElse(null);
+          services.stream()
+              .filter(a -> !(a instanceof Action.RecordStarted))
+              .filter(a -> name.equals(serviceOf(a)))
+              .findFirst()
+              .orElse(null);
       if (existing != null) {
         ordered.add(existing);
       } else if (extra.contains(name)) {
         ordered.add(new Action.RestartService(name, init, List.of(why)));
       }
+      // The service's record follows its (re)start: written only once that succeeded.
+      services.stream()
+          .filter(a -> a instanceof Action.RecordStarted rs && rs.service().equals(name))
+          .forEach(ordered::add);
     }
     out.addAll(at, ordered);
     return out;
@@ -168,6 +181,9 @@ public final class RestartGate {
     }
     if (a instanceof Action.StartService s) {
       return s.name();
+    }
+    if (a instanceof Action.RecordStarted r) {
+      return r.service();
     }
     return null;
   }

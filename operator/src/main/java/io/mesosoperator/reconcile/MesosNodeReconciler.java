@@ -749,7 +749,11 @@ public class MesosNodeReconciler implements Reconciler<MesosNode>, Cleaner<Mesos
 
   /**
    * Records in status the quorum and ensemble a master now runs with (the defaults resolved), so
-   * master scaling resumes from what was applied, never from memory.
+   * master scaling resumes from what was applied, never from memory. Called only after a pass
+   * reported Configured=True, which the node configurer does only once the whole plan ran,
+   * including every restart still pending from an interrupted pass (a service whose start record on
+   * the node names older inputs is restarted first): the settings are the ones the services run,
+   * not only the ones their files hold.
    */
   private static void recordMasterSettings(
       MesosNode node, MesosNodeStatus status, List<NodeInfo> infos) {

@@ -8,6 +8,8 @@ import ch.qos.logback.core.read.ListAppender;
 import io.mesosoperator.cloud.LoginCredentials;
 import io.mesosoperator.node.RemoteScripts.FileRef;
 import io.mesosoperator.node.RemoteScripts.ObserveSpec;
+import io.mesosoperator.plan.ConfigDigest;
+import io.mesosoperator.plan.NodePlan;
 import io.mesosoperator.plan.Observation;
 import io.mesosoperator.plan.PlanFixtures;
 import io.mesosoperator.render.ManagedFile;
@@ -132,6 +134,50 @@ class SshNodeConfigurerTest {
         .singleElement()
         .satisfies(l -> assertThat(l).startsWith("sudo -n /bin/sh -c"));
     assertThat(second.configDigest()).isEqualTo(first.configDigest());
+  }
+
+  /**
+   * Each service's start is recorded on the node after it succeeded; a record naming older inputs
+   * (a pass that wrote files and died before the restart) makes the next pass restart that service
+   * alone, and a node without records whose last apply was this configuration only gets records.
+   */
+  @Test
+  void startRecordsAreWrittenAfterTheStartAndARestartTheyShowPendingIsMade() throws Exception {
+    node.authorize(ADMIN, publicKey);
+    NodeResult first = configurer.configure(target(null, null), desired);
+    assertThat(first.configured().isTrue()).as(first.configured().message()).isTrue();
+    NodeConfig c = desired.apply(NodeFacts.TUTORIAL);
+    for (String s : c.services()) {
+      assertThat(read(NodePlan.STARTED_DIR + s)).isEqualTo(ConfigDigest.ofService(c, s) + "\n");
+    }
+
+    // mesos-master was last started with other inputs: restarted, nothing written but its record.
+    Files.writeString(node.file(NodePlan.STARTED_DIR + "mesos-master"), "sha256:older\n");
+    int callsBefore = callLines().size();
+    NodeResult pending = configurer.configure(target(first.hostKey(), null), desired);
+    assertThat(pending.configured().isTrue()).as(pending.configured().message()).isTrue();
+    assertThat(pending.restarts()).isEqualTo(1);
+    assertThat(callLines().subList(callsBefore, callLines().size()))
+        .filteredOn(l -> l.startsWith("service "))
+        .containsExactly("service mesos-master restart");
+    assertThat(read(NodePlan.STARTED_DIR + "mesos-master"))
+        .isEqualTo(ConfigDigest.ofService(c, "mesos-master") + "\n");
+
+    // Records lost (a node converged by an older operator): records come back, nothing restarts.
+    for (String s : c.services()) {
+      Files.delete(node.file(NodePlan.STARTED_DIR + s));
+    }
+    callsBefore = callLines().size();
+    NodeResult legacy = configurer.configure(target(first.hostKey(), null), desired);
+    assertThat(legacy.restarts()).isZero();
+    assertThat(callLines().subList(callsBefore, callLines().size()))
+        .noneMatch(l -> l.startsWith("service "));
+    for (String s : c.services()) {
+      assertThat(read(NodePlan.STARTED_DIR + s)).isEqualTo(ConfigDigest.ofService(c, s) + "\n");
+    }
+    NodeResult again = configurer.configure(target(first.hostKey(), null), desired);
+    assertThat(again.roundTrips()).isEqualTo(1);
+    assertThat(again.restarts()).isZero();
   }
 
   @Test

@@ -65,6 +65,7 @@ class NodePlanTest {
         sshd,
         o.clock(),
         o.appliedDigest(),
+        o.started(),
         hostname);
   }
 
@@ -141,13 +142,116 @@ class NodePlanTest {
             .toList();
     NodeConfig changed = withFiles(master, files);
     List<Action> plan = NodePlan.diff(changed, converged, new PlanOptions(ADMIN, true));
-    assertThat(plan).hasSize(3);
+    assertThat(plan).hasSize(4);
     assertThat(((Action.WriteFile) plan.get(0)).restore()).isFalse();
     assertThat(plan.get(1))
         .isEqualTo(
             new Action.RestartService(
                 "mesos-master", InitStyle.UPSTART, List.of("/etc/mesos-master/quorum")));
-    assertThat(plan.get(2)).isInstanceOf(Action.RecordDigest.class);
+    // The record of what mesos-master runs follows its restart, so it is written only after it.
+    assertThat(plan.get(2))
+        .isEqualTo(
+            new Action.RecordStarted(
+                "mesos-master",
+                NodePlan.STARTED_DIR + "mesos-master",
+                ConfigDigest.ofService(changed, "mesos-master")));
+    assertThat(plan.get(3)).isInstanceOf(Action.RecordDigest.class);
+  }
+
+  /**
+   * A pass that wrote the new quorum and died before restarting mesos-master: the files are right,
+   * the record still names the inputs it was started with. The next plan restarts it.
+   */
+  @Test
+  void aRestartAnInterruptedPassDidNotMakeIsMadeByTheNext() throws Exception {
+    NodeConfig master = PlanFixtures.master(InitStyle.UPSTART);
+    NodeConfig changed = quorum(master, "3\n");
+    Observation before = PlanFixtures.converged(master, InitStyle.UPSTART, ADMIN);
+    // Files written, restarts not made, digest not recorded: the apply stopped in between.
+    Observation interrupted =
+        withWhole(PlanFixtures.converged(changed, InitStyle.UPSTART, ADMIN), before);
+    List<Action> plan = NodePlan.diff(changed, interrupted, new PlanOptions(ADMIN, true));
+    Golden.assertMatches("plan/master-upstart-interrupted.txt", NodePlan.render(plan));
+    assertThat(plan)
+        .noneMatch(a -> a instanceof Action.WriteFile)
+        .contains(
+            new Action.RestartService(
+                "mesos-master", InitStyle.UPSTART, List.of(NodePlan.STARTED_OLDER)));
+    // zookeeper and marathon read nothing that changed: left alone.
+    assertThat(plan)
+        .filteredOn(a -> a instanceof Action.RestartService)
+        .extracting(a -> ((Action.RestartService) a).name())
+        .containsExactly("mesos-master");
+
+    // The same once the restart ran and the record was written but the pass died before its
+    // digest record: nothing restarts again, the digest is recorded.
+    Observation restarted =
+        withWhole(PlanFixtures.converged(changed, InitStyle.UPSTART, ADMIN), before)
+            .withStarted(PlanFixtures.converged(changed, InitStyle.UPSTART, ADMIN).started());
+    assertThat(NodePlan.diff(changed, restarted, new PlanOptions(ADMIN, true)))
+        .singleElement()
+        .isInstanceOf(Action.RecordDigest.class);
+  }
+
+  /**
+   * A node converged by an operator that kept no start records: where its last complete apply was
+   * this configuration (restarts included), the services are taken to run it: records only. Where
+   * it was another configuration, what runs is not known: restart.
+   */
+  @Test
+  void aNodeWithoutStartRecordsIsTrustedOnlyWhereItsLastApplyWasThisConfiguration() {
+    NodeConfig master = PlanFixtures.master(InitStyle.SYSTEMD);
+    Observation old =
+        PlanFixtures.converged(master, InitStyle.SYSTEMD, ADMIN).withStarted(Map.of());
+    List<Action> plan = NodePlan.diff(master, old, new PlanOptions(ADMIN, true));
+    assertThat(plan)
+        .extracting(Action::describe)
+        .containsExactly(
+            "record zookeeper started with " + ConfigDigest.ofService(master, "zookeeper"),
+            "record mesos-master started with " + ConfigDigest.ofService(master, "mesos-master"),
+            "record marathon started with " + ConfigDigest.ofService(master, "marathon"));
+
+    NodeConfig changed = quorum(master, "3\n");
+    Observation filesOnly =
+        withWhole(PlanFixtures.converged(changed, InitStyle.SYSTEMD, ADMIN), old)
+            .withStarted(Map.of());
+    assertThat(NodePlan.diff(changed, filesOnly, new PlanOptions(ADMIN, true)))
+        .filteredOn(a -> a instanceof Action.RestartService)
+        .extracting(Action::describe)
+        .containsExactly(
+            "restart zookeeper (changed: " + NodePlan.NOT_RECORDED + ")",
+            "restart mesos-master (changed: " + NodePlan.NOT_RECORDED + ")",
+            "restart marathon (changed: " + NodePlan.NOT_RECORDED + ")");
+  }
+
+  /** The observation {@code files} shows, with the applied digest of {@code before}. */
+  private static Observation withWhole(Observation files, Observation before) {
+    return new Observation(
+        files.facts(),
+        files.wholeDigests(),
+        files.blockDigests(),
+        files.packages(),
+        files.services(),
+        files.aptKeyPresent(),
+        files.upgraded(),
+        files.adminExists(),
+        files.adminKeyAuthorized(),
+        files.sshd(),
+        files.clock(),
+        before.appliedDigest(),
+        before.started());
+  }
+
+  static NodeConfig quorum(NodeConfig c, String quorum) {
+    return withFiles(
+        c,
+        c.files().stream()
+            .map(
+                f ->
+                    f.path().equals("/etc/mesos-master/quorum")
+                        ? ManagedFile.whole(f.path(), quorum)
+                        : f)
+            .toList());
   }
 
   @Test
@@ -216,7 +320,8 @@ class NodePlanTest {
         o.adminKeyAuthorized(),
         o.sshd(),
         o.clock(),
-        o.appliedDigest());
+        o.appliedDigest(),
+        o.started());
   }
 
   @Test
@@ -240,7 +345,8 @@ class NodePlanTest {
             true,
             converged.sshd(),
             "synced",
-            converged.appliedDigest());
+            converged.appliedDigest(),
+            converged.started());
     assertThat(NodePlan.render(NodePlan.diff(master, o, new PlanOptions(ADMIN, true))))
         .isEqualTo(
             "disable mesos-slave (update-rc.d disable, stop)\n"
@@ -271,7 +377,8 @@ class NodePlanTest {
         o.adminKeyAuthorized(),
         o.sshd(),
         o.clock(),
-        o.appliedDigest());
+        o.appliedDigest(),
+        o.started());
   }
 
   static NodeConfig withFiles(NodeConfig c, List<ManagedFile> files) {

@@ -110,7 +110,8 @@ public final class PlanFixtures {
         false,
         Map.of("passwordauthentication", "yes"),
         "unknown",
-        "");
+        "",
+        Map.of());
   }
 
   /** What a node converged to {@code config} reports. */
@@ -135,6 +136,8 @@ public final class PlanFixtures {
     config.services().forEach(s -> services.put(s, new ServiceState(true, true)));
     config.disabledServices().forEach(s -> services.put(s, ServiceState.STOPPED));
     services.put(NodePlan.CLOCK_SERVICE, new ServiceState(true, true));
+    Map<String, String> started = new HashMap<>();
+    config.services().forEach(s -> started.put(s, ConfigDigest.ofService(config, s)));
     return new Observation(
         new NodeFacts("ubuntu", "trusty", init),
         whole,
@@ -147,6 +150,7 @@ public final class PlanFixtures {
         true,
         Map.of("passwordauthentication", "no"),
         "synced",
-        ConfigDigest.of(config));
+        ConfigDigest.of(config),
+        started);
   }
 }

@@ -2,6 +2,7 @@ package io.mesosoperator.plan;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.mesosoperator.api.RoleType;
 import io.mesosoperator.plan.Observation.ServiceState;
 import io.mesosoperator.render.InitStyle;
 import io.mesosoperator.render.ManagedFile;
@@ -86,8 +87,13 @@ class RestartGateTest {
     assertThat(gate(quorum3(), o, true, false)).isInstanceOf(RestartGate.Run.class);
   }
 
+  /**
+   * Drift repairs on masters are gated like any restart (found on the demo: the quorum file edited
+   * on all three masters, the repair restarted all three mesos-masters at once). Agents repair at
+   * once: restarting an agent recovers its tasks (checkpointing) and is no quorum risk.
+   */
   @Test
-  void repairingADriftedFileIsNotHeld() {
+  void repairingADriftedFileIsHeldOnMastersAndNotOnAgents() {
     Map<String, String> whole = new HashMap<>(CONVERGED.wholeDigests());
     whole.put("/etc/mesos-master/quorum", Digests.sha256("7\n"));
     Observation drifted =
@@ -103,9 +109,91 @@ class RestartGateTest {
             true,
             CONVERGED.sshd(),
             CONVERGED.clock(),
-            CONVERGED.appliedDigest());
-    assertThat(described(gate(BEFORE, drifted, true, false)))
+            CONVERGED.appliedDigest(),
+            CONVERGED.started());
+    RestartGate.Decision held = gate(BEFORE, drifted, true, false);
+    assertThat(held).isInstanceOf(RestartGate.Hold.class);
+    assertThat(((RestartGate.Hold) held).waiting())
+        .containsExactly("restart mesos-master (changed: /etc/mesos-master/quorum)");
+    // With its turn the file is restored and mesos-master restarted; the record is unchanged.
+    assertThat(described(gate(BEFORE, drifted, false, false)))
+        .containsExactly(
+            "write /etc/mesos-master/quorum whole 0644 root:root (restore)",
+            "restart mesos-master (changed: /etc/mesos-master/quorum)");
+
+    NodeConfig agent =
+        new NodeConfig(
+            BEFORE.node(),
+            RoleType.AGENT,
+            BEFORE.hostname(),
+            BEFORE.files(),
+            BEFORE.aptSource(),
+            BEFORE.packages(),
+            BEFORE.upgrade(),
+            BEFORE.clockSync(),
+            BEFORE.services(),
+            BEFORE.disabledServices(),
+            BEFORE.restartTriggers());
+    Observation agentDrifted =
+        observation(
+            PlanFixtures.converged(agent, INIT, null), drifted.services(), drifted.packages());
+    agentDrifted =
+        new Observation(
+            agentDrifted.facts(),
+            whole,
+            agentDrifted.blockDigests(),
+            agentDrifted.packages(),
+            agentDrifted.services(),
+            true,
+            true,
+            true,
+            true,
+            agentDrifted.sshd(),
+            agentDrifted.clock(),
+            agentDrifted.appliedDigest(),
+            agentDrifted.started());
+    assertThat(described(gate(agent, agentDrifted, true, false)))
         .contains("restart mesos-master (changed: /etc/mesos-master/quorum)");
+  }
+
+  /** A restart an interrupted pass did not make waits for the turn like any other restart. */
+  @Test
+  void aPendingRestartIsHeldWithoutATurnAndMadeWithIt() {
+    NodeConfig c = quorum3();
+    // The new quorum is on disk, mesos-master still runs the old one (its record says so).
+    Observation pending = PlanFixtures.converged(c, INIT, null).withStarted(CONVERGED.started());
+    pending =
+        new Observation(
+            pending.facts(),
+            pending.wholeDigests(),
+            pending.blockDigests(),
+            pending.packages(),
+            pending.services(),
+            true,
+            true,
+            true,
+            true,
+            pending.sshd(),
+            pending.clock(),
+            CONVERGED.appliedDigest(),
+            pending.started());
+    RestartGate.Decision held = gate(c, pending, true, false);
+    assertThat(held).isInstanceOf(RestartGate.Hold.class);
+    assertThat(((RestartGate.Hold) held).waiting())
+        .containsExactly("restart mesos-master (changed: " + NodePlan.STARTED_OLDER + ")");
+    assertThat(described(gate(c, pending, false, false)))
+        .containsExactly(
+            "restart mesos-master (changed: " + NodePlan.STARTED_OLDER + ")",
+            "record mesos-master started with " + ConfigDigest.ofService(c, "mesos-master"),
+            "record " + ConfigDigest.of(c) + " in " + NodePlan.APPLIED_DIGEST);
+    // A requested restart over it: every service once, the record right after mesos-master's.
+    assertThat(described(gate(c, pending, false, true)))
+        .containsExactly(
+            "restart zookeeper (changed: restart requested)",
+            "restart mesos-master (changed: " + NodePlan.STARTED_OLDER + ")",
+            "record mesos-master started with " + ConfigDigest.ofService(c, "mesos-master"),
+            "restart marathon (changed: restart requested)",
+            "record " + ConfigDigest.of(c) + " in " + NodePlan.APPLIED_DIGEST);
   }
 
   @Test
@@ -164,6 +252,7 @@ class RestartGateTest {
         o.adminKeyAuthorized(),
         o.sshd(),
         o.clock(),
-        o.appliedDigest());
+        o.appliedDigest(),
+        o.started());
   }
 }

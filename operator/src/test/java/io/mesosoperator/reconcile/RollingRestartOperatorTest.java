@@ -65,6 +65,9 @@ class RollingRestartOperatorTest {
     final AtomicInteger maxMasters = new AtomicInteger();
     final AtomicInteger maxAgents = new AtomicInteger();
 
+    /** Files edited by hand on a node: path to content, until a pass restores them. */
+    final Map<String, Map<String, String>> drift = new ConcurrentHashMap<>();
+
     void reset() {
       restarts.clear();
       maxMasters.set(0);
@@ -78,7 +81,9 @@ class RollingRestartOperatorTest {
       Observation seen =
           before == null
               ? PlanFixtures.fresh(FACTS.init())
-              : PlanFixtures.converged(before, FACTS.init(), null);
+              : drifted(
+                  PlanFixtures.converged(before, FACTS.init(), null),
+                  drift.getOrDefault(target.node(), Map.of()));
       List<Action> plan = NodePlan.diff(c, seen);
       RestartGate.Decision gate =
           RestartGate.gate(c, seen, plan, target.restartsHeld(), target.restartAll());
@@ -106,6 +111,7 @@ class RollingRestartOperatorTest {
         now.decrementAndGet();
       }
       applied.put(target.node(), c);
+      drift.remove(target.node());
       return new NodeResult(
           ok,
           ok,
@@ -117,6 +123,25 @@ class RollingRestartOperatorTest {
           1,
           List.of());
     }
+  }
+
+  static Observation drifted(Observation o, Map<String, String> files) {
+    Map<String, String> whole = new java.util.HashMap<>(o.wholeDigests());
+    files.forEach((path, text) -> whole.put(path, io.mesosoperator.plan.Digests.sha256(text)));
+    return new Observation(
+        o.facts(),
+        whole,
+        o.blockDigests(),
+        o.packages(),
+        o.services(),
+        o.aptKeyPresent(),
+        o.upgraded(),
+        o.adminExists(),
+        o.adminKeyAuthorized(),
+        o.sshd(),
+        o.clock(),
+        o.appliedDigest(),
+        o.started());
   }
 
   @BeforeEach
@@ -208,6 +233,51 @@ class RollingRestartOperatorTest {
             () ->
                 assertThat(sim.applied.values())
                     .allSatisfy(c -> assertThat(c.files().toString()).contains(":2182")));
+    awaitConverged();
+    assertSettled();
+  }
+
+  /**
+   * Found on the demo: the quorum file edited by hand on all three masters, and the repair
+   * restarted all three mesos-masters within 2 s. A repair that restarts master services rolls like
+   * any other restart: one master at a time, followers first, leaders last, only while healthy.
+   */
+  @Test
+  void aDriftRepairOnEveryMasterRestartsThemOneAtATimeLeadersLast() throws Exception {
+    client.resource(OperatorHarness.load(client, "tutorial-stub.yaml")).create();
+    awaitConverged();
+    sim.reset();
+
+    healthy.set(false);
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                Conditions.get(
+                        OperatorHarness.get(client, "tutorial").getStatus().getConditions(),
+                        "ZooKeeperQuorum")
+                    .map(c -> "False".equals(c.getStatus()))
+                    .orElse(false));
+    for (int i = 0; i < 3; i++) {
+      sim.drift.put("tutorial-master-" + i, Map.of(ClusterRenderer.MASTER_QUORUM, "1\n"));
+    }
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () ->
+                assertThat(
+                        OperatorHarness.nodes(client).stream()
+                            .filter(n -> n.getMetadata().getName().contains("master")))
+                    .allSatisfy(n -> assertThat(RestartTurns.awaitingTurn(n)).isTrue()));
+    OperatorHarness.quiet(Duration.ofSeconds(3));
+    assertThat(sim.restarts).as("no repair restarts while unhealthy").isEmpty();
+
+    healthy.set(true);
+    await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(sim.restarts).hasSize(3));
+    assertThat(sim.restarts)
+        .containsExactly("tutorial-master-2", "tutorial-master-0", "tutorial-master-1");
+    assertThat(sim.maxMasters.get()).isEqualTo(1);
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(sim.drift).isEmpty());
     awaitConverged();
     assertSettled();
   }

@@ -225,7 +225,7 @@ class SecurityChecksTest {
   private static Observation fresh(NodeFacts facts) {
     return new Observation(
         facts, Map.of(), Map.of(), Map.of(), Map.of(), false, false, false, false, Map.of(), null,
-        null);
+        null, Map.of());
   }
 
   private static List<NodeInfo> nodes(MesosClusterSpec spec, String cluster) {
