@@ -100,6 +100,20 @@ public sealed interface Action {
     }
   }
 
+  /**
+   * Load the host firewall file with {@code nft -f}, one transaction, with the operator's session
+   * address added to the operator set.
+   *
+   * @param path the nftables file
+   * @param because what made the load necessary
+   */
+  record LoadFirewall(String path, String because) implements Action {
+    @Override
+    public String describe() {
+      return "load firewall " + path + " (" + because + ")";
+    }
+  }
+
   /** Stop a service the role must not run and keep it from starting at boot. */
   record DisableService(String name, InitStyle init) implements Action {
     @Override

@@ -20,6 +20,7 @@ import java.util.Map;
  * @param sshd effective sshd settings (lower-case keys), as far as {@code sshd -T} tells
  * @param clock clock state: synced, unsynced or unknown
  * @param appliedDigest the config digest recorded after the last complete apply, or empty
+ * @param firewall the operator's SSH session as the node sees it and the live host firewall
  */
 public record Observation(
     NodeFacts facts,
@@ -33,7 +34,8 @@ public record Observation(
     boolean adminKeyAuthorized,
     Map<String, String> sshd,
     String clock,
-    String appliedDigest) {
+    String appliedDigest,
+    FirewallState firewall) {
 
   /** Digest value for a file (or block) that does not exist. */
   public static final String ABSENT = "absent";
@@ -46,6 +48,61 @@ public record Observation(
     sshd = Map.copyOf(sshd);
     appliedDigest = appliedDigest == null ? "" : appliedDigest;
     clock = clock == null ? "unknown" : clock;
+    firewall = firewall == null ? FirewallState.UNKNOWN : firewall;
+  }
+
+  /** An observation that did not look at the firewall or the session. */
+  public Observation(
+      NodeFacts facts,
+      Map<String, String> wholeDigests,
+      Map<String, String> blockDigests,
+      Map<String, String> packages,
+      Map<String, ServiceState> services,
+      boolean aptKeyPresent,
+      boolean upgraded,
+      boolean adminExists,
+      boolean adminKeyAuthorized,
+      Map<String, String> sshd,
+      String clock,
+      String appliedDigest) {
+    this(
+        facts,
+        wholeDigests,
+        blockDigests,
+        packages,
+        services,
+        aptKeyPresent,
+        upgraded,
+        adminExists,
+        adminKeyAuthorized,
+        sshd,
+        clock,
+        appliedDigest,
+        FirewallState.UNKNOWN);
+  }
+
+  /**
+   * The operator's SSH session as the node sees it, and the operator's live nftables table.
+   *
+   * @param sessionSource the session's source address (from SSH_CONNECTION), or empty
+   * @param sessionPort the node's local port of the session, or 0
+   * @param liveDigest digest of {@code nft list table inet mesos_operator}, or {@link #ABSENT}
+   * @param recordedDigest the live digest recorded right after the last load, or empty
+   */
+  public record FirewallState(
+      String sessionSource, int sessionPort, String liveDigest, String recordedDigest) {
+    public static final FirewallState UNKNOWN = new FirewallState("", 0, ABSENT, "");
+
+    public FirewallState {
+      sessionSource = sessionSource == null ? "" : sessionSource;
+      liveDigest = liveDigest == null || liveDigest.isEmpty() ? ABSENT : liveDigest;
+      recordedDigest = recordedDigest == null ? "" : recordedDigest;
+    }
+
+    /** Whether the loaded table is the one the operator loaded last. */
+    public boolean loadedAsRecorded() {
+      return !ABSENT.equals(liveDigest) && liveDigest.equals(recordedDigest);
+    }
   }
 
   /** The observed digest of a managed file, {@link #ABSENT} when it was not there or not seen. */
