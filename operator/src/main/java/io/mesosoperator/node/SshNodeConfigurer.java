@@ -426,6 +426,17 @@ public final class SshNodeConfigurer implements NodeConfigurer, AutoCloseable {
                   + w.file().path()
                   + " had been changed on the node and was restored"));
     }
+    if (action instanceof Action.LoadFirewall f && f.drift()) {
+      pass.events.add(
+          new NodeEvent(
+              false,
+              "FirewallRestored",
+              "node "
+                  + pass.target.node()
+                  + ": the host firewall had been changed or unloaded on the node ("
+                  + f.because()
+                  + ") and was loaded again"));
+    }
   }
 
   private void pollServices(

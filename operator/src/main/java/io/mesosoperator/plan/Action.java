@@ -106,8 +106,9 @@ public sealed interface Action {
    *
    * @param path the nftables file
    * @param because what made the load necessary
+   * @param drift the node had been converged to this configuration and its live table drifted
    */
-  record LoadFirewall(String path, String because) implements Action {
+  record LoadFirewall(String path, String because, boolean drift) implements Action {
     @Override
     public String describe() {
       return "load firewall " + path + " (" + because + ")";

@@ -102,7 +102,7 @@ public final class NodePlan {
 
     // The host firewall: loaded when its file changed or the live table is not the one loaded
     // last (flushed, edited by hand, lost on reboot).
-    Action.LoadFirewall load = firewallLoad(desired, observed, written);
+    Action.LoadFirewall load = firewallLoad(desired, observed, written, sameConfigAsBefore);
     if (load != null) {
       actions.add(load);
     }
@@ -150,7 +150,7 @@ public final class NodePlan {
   }
 
   private static Action.LoadFirewall firewallLoad(
-      NodeConfig desired, Observation observed, Set<String> written) {
+      NodeConfig desired, Observation observed, Set<String> written, boolean sameConfig) {
     if (desired.firewall() == null) {
       return null;
     }
@@ -165,7 +165,8 @@ public final class NodePlan {
     } else {
       return null;
     }
-    return new Action.LoadFirewall(HostFirewall.PATH, because);
+    return new Action.LoadFirewall(
+        HostFirewall.PATH, because, sameConfig && !written.contains(HostFirewall.PATH));
   }
 
   /**

@@ -24,6 +24,7 @@ import io.mesosoperator.api.RoleStatus;
 import io.mesosoperator.api.RoleType;
 import io.mesosoperator.api.ZooKeeperSpec;
 import io.mesosoperator.cloud.CloudException;
+import io.mesosoperator.cloud.MachineProvider;
 import io.mesosoperator.cloud.NetworkRequest;
 import io.mesosoperator.metrics.OperatorMetrics;
 import io.mesosoperator.node.ConditionState;
@@ -56,6 +57,10 @@ public class MesosClusterReconciler implements Reconciler<MesosCluster>, Cleaner
 
   static final String NETWORK_READY = "NetworkReady";
 
+  /** NetworkReady reasons that mean the cloud part failed. */
+  private static final java.util.Set<String> CLOUD_FAILURES =
+      java.util.Set.of("CloudUnavailable", "CloudError");
+
   /** Reason when spec.ssh.keySecret names a missing Secret or one without a usable key. */
   public static final String SECRET_INVALID = "SecretInvalid";
 
@@ -85,6 +90,10 @@ public class MesosClusterReconciler implements Reconciler<MesosCluster>, Cleaner
    * simply ensures once more.
    */
   private final Map<String, Long> networkEnsured = new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** What each cluster's provider enforces in the cloud (empty: no cloud firewall). */
+  private final Map<String, java.util.Optional<String>> cloudFirewalls =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   /**
    * App digests last written to Marathon, per cluster uid: the same stale-cache gap as above. A
@@ -301,6 +310,7 @@ public class MesosClusterReconciler implements Reconciler<MesosCluster>, Cleaner
         return DeleteControl.noFinalizerRemoval().rescheduleAfter(Duration.ofSeconds(5).toMillis());
       }
       networkEnsured.remove(cluster.getMetadata().getUid());
+      cloudFirewalls.remove(cluster.getMetadata().getUid());
       appsApplied.remove(cluster.getMetadata().getUid());
       remediator.forget(cluster.getMetadata().getUid());
       backups.forget(cluster.getMetadata().getUid());
@@ -346,48 +356,20 @@ public class MesosClusterReconciler implements Reconciler<MesosCluster>, Cleaner
 
   private void ensureNetwork(MesosCluster cluster, MesosClusterStatus status, Long generation)
       throws CloudException {
-    boolean done =
+    String uid = cluster.getMetadata().getUid();
+    if (generation != null && generation.equals(networkEnsured.get(uid))) {
+      return;
+    }
+    // Ensured for this generation by an earlier process: NetworkReady says so with any reason
+    // but a cloud failure.
+    boolean before =
         Conditions.get(status.getConditions(), NETWORK_READY)
-            .filter(c -> "True".equals(c.getStatus()))
             .filter(c -> generation != null && generation.equals(c.getObservedGeneration()))
+            .filter(c -> !CLOUD_FAILURES.contains(c.getReason()))
             .isPresent();
-    if (done) {
-      return;
-    }
-    if (generation != null
-        && generation.equals(networkEnsured.get(cluster.getMetadata().getUid()))) {
-      // Ensured already, but the cached status read here predates our write of that: say so
-      // again, or a stale NetworkReady=False would be written back and stay for good.
-      status.setConditions(
-          Conditions.set(
-              status.getConditions(),
-              NETWORK_READY,
-              ConditionState.isTrue("NetworkReady", "network and firewall are in place"),
-              generation,
-              clock.instant()));
-      return;
-    }
-    Map<String, List<Integer>> ports = new LinkedHashMap<>();
-    cluster.getSpec().getRoles().forEach(r -> ports.put(r.getName(), r.portsOrDefault()));
-    ZooKeeperSpec zk = cluster.getSpec().getZookeeper();
-    NetworkRequest request =
-        new NetworkRequest(
-            cluster.getMetadata().getUid(),
-            cluster.getMetadata().getName(),
-            cluster.getSpec().getCloud().getLocation(),
-            cluster.getSpec().getCloud().getNetwork().getCidr(),
-            ports,
-            List.of(zk.getClientPort(), zk.getPeerPort(), zk.getElectionPort(), 5050, 5051, 8080));
+    MachineProvider provider;
     try {
-      providers.resolve(cluster).ensureNetwork(request);
-      networkEnsured.put(cluster.getMetadata().getUid(), generation);
-      status.setConditions(
-          Conditions.set(
-              status.getConditions(),
-              NETWORK_READY,
-              ConditionState.isTrue("NetworkReady", "network and firewall are in place"),
-              generation,
-              clock.instant()));
+      provider = providers.resolve(cluster);
     } catch (CloudException e) {
       status.setConditions(
           Conditions.set(
@@ -397,8 +379,63 @@ public class MesosClusterReconciler implements Reconciler<MesosCluster>, Cleaner
                   e.isTransient() ? "CloudUnavailable" : "CloudError", e.getMessage()),
               generation,
               clock.instant()));
-      events.warning(cluster, "NetworkFailed", e.getMessage());
+      return;
     }
+    if (!before) {
+      Map<String, List<Integer>> ports = new LinkedHashMap<>();
+      cluster.getSpec().getRoles().forEach(r -> ports.put(r.getName(), r.portsOrDefault()));
+      ZooKeeperSpec zk = cluster.getSpec().getZookeeper();
+      NetworkRequest request =
+          new NetworkRequest(
+              uid,
+              cluster.getMetadata().getName(),
+              cluster.getSpec().getCloud().getLocation(),
+              cluster.getSpec().getCloud().getNetwork().getCidr(),
+              ports,
+              List.of(zk.getClientPort(), zk.getPeerPort(), zk.getElectionPort(), 5050, 5051, 8080),
+              cluster.getSpec().getCloud().getNetwork().getAllowedSources());
+      try {
+        provider.ensureNetwork(request);
+      } catch (CloudException e) {
+        status.setConditions(
+            Conditions.set(
+                status.getConditions(),
+                NETWORK_READY,
+                ConditionState.isFalse(
+                    e.isTransient() ? "CloudUnavailable" : "CloudError", e.getMessage()),
+                generation,
+                clock.instant()));
+        events.warning(cluster, "NetworkFailed", e.getMessage());
+        return;
+      }
+    }
+    cloudFirewalls.put(uid, java.util.Optional.ofNullable(provider.cloudFirewall()));
+    networkEnsured.put(uid, generation);
+    String exposure = NetworkStatus.exposure(cluster.getSpec());
+    if (exposure != null) {
+      events.warning(cluster, NetworkStatus.OPEN_TO_ALL, exposure);
+    }
+  }
+
+  /** NetworkReady from what is enforced, once the cloud part is done for this generation. */
+  private void networkStatus(
+      MesosCluster cluster, MesosClusterStatus status, List<MesosNode> nodes, Long generation) {
+    if (generation == null
+        || !generation.equals(networkEnsured.get(cluster.getMetadata().getUid()))) {
+      return; // not ensured yet, or a cloud failure that NetworkReady already reports
+    }
+    String cloudFirewall =
+        cloudFirewalls
+            .getOrDefault(cluster.getMetadata().getUid(), java.util.Optional.empty())
+            .orElse(null);
+    int desired = cluster.getSpec().getRoles().stream().mapToInt(RoleSpec::getReplicas).sum();
+    status.setConditions(
+        Conditions.set(
+            status.getConditions(),
+            NETWORK_READY,
+            NetworkStatus.condition(cluster.getSpec(), nodes, desired, cloudFirewall),
+            generation,
+            clock.instant()));
   }
 
   private void summarize(
@@ -408,6 +445,7 @@ public class MesosClusterReconciler implements Reconciler<MesosCluster>, Cleaner
       ClusterTopology.Plan plan,
       Long generation,
       boolean healthy) {
+    networkStatus(cluster, status, nodes, generation);
     List<RoleStatus> roles = new ArrayList<>();
     int mastersReady = 0;
     int mastersDesired = 0;
