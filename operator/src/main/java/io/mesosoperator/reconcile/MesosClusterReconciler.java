@@ -57,10 +57,6 @@ public class MesosClusterReconciler implements Reconciler<MesosCluster>, Cleaner
 
   static final String NETWORK_READY = "NetworkReady";
 
-  /** NetworkReady reasons that mean the cloud part failed. */
-  private static final java.util.Set<String> CLOUD_FAILURES =
-      java.util.Set.of("CloudUnavailable", "CloudError");
-
   /** Reason when spec.ssh.keySecret names a missing Secret or one without a usable key. */
   public static final String SECRET_INVALID = "SecretInvalid";
 
@@ -360,13 +356,7 @@ public class MesosClusterReconciler implements Reconciler<MesosCluster>, Cleaner
     if (generation != null && generation.equals(networkEnsured.get(uid))) {
       return;
     }
-    // Ensured for this generation by an earlier process: NetworkReady says so with any reason
-    // but a cloud failure.
-    boolean before =
-        Conditions.get(status.getConditions(), NETWORK_READY)
-            .filter(c -> generation != null && generation.equals(c.getObservedGeneration()))
-            .filter(c -> !CLOUD_FAILURES.contains(c.getReason()))
-            .isPresent();
+    // Once per generation and process: idempotent, and it tells what the cloud enforces.
     MachineProvider provider;
     try {
       provider = providers.resolve(cluster);
@@ -381,33 +371,31 @@ public class MesosClusterReconciler implements Reconciler<MesosCluster>, Cleaner
               clock.instant()));
       return;
     }
-    if (!before) {
-      Map<String, List<Integer>> ports = new LinkedHashMap<>();
-      cluster.getSpec().getRoles().forEach(r -> ports.put(r.getName(), r.portsOrDefault()));
-      ZooKeeperSpec zk = cluster.getSpec().getZookeeper();
-      NetworkRequest request =
-          new NetworkRequest(
-              uid,
-              cluster.getMetadata().getName(),
-              cluster.getSpec().getCloud().getLocation(),
-              cluster.getSpec().getCloud().getNetwork().getCidr(),
-              ports,
-              List.of(zk.getClientPort(), zk.getPeerPort(), zk.getElectionPort(), 5050, 5051, 8080),
-              cluster.getSpec().getCloud().getNetwork().getAllowedSources());
-      try {
-        provider.ensureNetwork(request);
-      } catch (CloudException e) {
-        status.setConditions(
-            Conditions.set(
-                status.getConditions(),
-                NETWORK_READY,
-                ConditionState.isFalse(
-                    e.isTransient() ? "CloudUnavailable" : "CloudError", e.getMessage()),
-                generation,
-                clock.instant()));
-        events.warning(cluster, "NetworkFailed", e.getMessage());
-        return;
-      }
+    Map<String, List<Integer>> ports = new LinkedHashMap<>();
+    cluster.getSpec().getRoles().forEach(r -> ports.put(r.getName(), r.portsOrDefault()));
+    ZooKeeperSpec zk = cluster.getSpec().getZookeeper();
+    NetworkRequest request =
+        new NetworkRequest(
+            uid,
+            cluster.getMetadata().getName(),
+            cluster.getSpec().getCloud().getLocation(),
+            cluster.getSpec().getCloud().getNetwork().getCidr(),
+            ports,
+            List.of(zk.getClientPort(), zk.getPeerPort(), zk.getElectionPort(), 5050, 5051, 8080),
+            cluster.getSpec().getCloud().getNetwork().getAllowedSources());
+    try {
+      provider.ensureNetwork(request);
+    } catch (CloudException e) {
+      status.setConditions(
+          Conditions.set(
+              status.getConditions(),
+              NETWORK_READY,
+              ConditionState.isFalse(
+                  e.isTransient() ? "CloudUnavailable" : "CloudError", e.getMessage()),
+              generation,
+              clock.instant()));
+      events.warning(cluster, "NetworkFailed", e.getMessage());
+      return;
     }
     cloudFirewalls.put(uid, java.util.Optional.ofNullable(provider.cloudFirewall()));
     networkEnsured.put(uid, generation);

@@ -369,7 +369,7 @@ class RealNodeConvergenceIT {
   // ---- 3. drift ----
 
   @Test
-  @Order(3)
+  @Order(4)
   void aHandEditedFileOnTheAgentIsRestoredWithAnEvent() throws Exception {
     int agent = 3;
     Machine m = machines.get(agent);
@@ -410,10 +410,60 @@ class RealNodeConvergenceIT {
     assertThat(nodeCat(agent, ClusterRenderer.ZK)).isEqualTo(rendered);
   }
 
+  // ---- 3b. host firewall ----
+
+  @Test
+  @Order(3)
+  void theHostFirewallIsLoadedAndAFlushedTableIsReloadedWithAnEvent() throws Exception {
+    String gateway = "10.213.230.1"; // the host's bridge address: the operator
+    for (Machine m : machines) {
+      String table = nft(m, "list", "table", "inet", "mesos_operator");
+      assertThat(table)
+          .as(m.node())
+          .contains("policy drop;")
+          .contains("elements = { " + gateway + " }")
+          .contains("ip saddr " + CIDR + " tcp dport");
+    }
+    int agent = 3;
+    Machine m = machines.get(agent);
+    nft(m, "delete", "table", "inet", "mesos_operator");
+    assertThat(RealNodes.run(nftArgv(m, "list", "table", "inet", "mesos_operator"), T).exit())
+        .isNotZero();
+
+    NodeResult r = configure(agent, pins.get(m.node()));
+    assertThat(r.configured().isTrue()).as(r.configured().toString()).isTrue();
+    assertThat(r.firewall().isTrue()).as(String.valueOf(r.firewall())).isTrue();
+    assertThat(r.restarts()).isZero();
+    assertThat(r.events())
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.reason()).isEqualTo("FirewallRestored");
+              assertThat(e.message()).contains(m.node(), "table not loaded");
+            });
+    assertThat(nft(m, "list", "table", "inet", "mesos_operator")).contains("policy drop;");
+    // And converged again: nothing to do.
+    NodeResult again = configure(agent, pins.get(m.node()));
+    assertThat(again.changes()).isZero();
+    assertThat(again.events()).isEmpty();
+  }
+
+  private static final Duration T = Duration.ofSeconds(30);
+
+  private static List<String> nftArgv(Machine m, String... args) {
+    List<String> argv = new ArrayList<>(List.of("ip", "netns", "exec", m.id(), "nft"));
+    argv.addAll(List.of(args));
+    return argv;
+  }
+
+  private static String nft(Machine m, String... args) throws Exception {
+    return RealNodes.check(nftArgv(m, args));
+  }
+
   // ---- 4. host key change ----
 
   @Test
-  @Order(4)
+  @Order(5)
   void aChangedHostKeyIsRefusedBeforeAnyCommandIsSent() throws Exception {
     int agent = 3;
     Machine m = machines.get(agent);
@@ -475,7 +525,7 @@ class RealNodeConvergenceIT {
   // ---- 5. a crashed ZooKeeper member ----
 
   @Test
-  @Order(5)
+  @Order(6)
   void aKilledZooKeeperIsStartedByTheNextPassAndRejoinsTheEnsemble() throws Exception {
     int victim = 1;
     Machine m = machines.get(victim);
@@ -508,7 +558,7 @@ class RealNodeConvergenceIT {
   // ---- 6. no secret in logs ----
 
   @Test
-  @Order(6)
+  @Order(7)
   void thePrivateKeyNeverAppearsInTheLogs() {
     String[] lines = key.privateKey().split("\n");
     String slice = lines[lines.length / 2].substring(10, 50);
