@@ -37,6 +37,10 @@ final class FakeNode implements AutoCloseable {
   final String firstUser = "ubuntu";
   final String firstPassword = "first-login-Pa55word";
   volatile boolean rejectAdminKey;
+
+  /** SSH_CONNECTION the commands see instead of the real one, when set ("" = none). */
+  volatile String sshConnectionOverride;
+
   private volatile KeyPair hostKey;
   private final SshServer server;
 
@@ -292,7 +296,8 @@ final class FakeNode implements AutoCloseable {
       e.put("PATH", bin + ":/usr/bin:/bin");
       e.put("MESOS_OPERATOR_ROOT", root.toString());
       e.put("SSH_LOGIN_USER", channel.getSession().getUsername());
-      e.put("SSH_CONNECTION", sshConnection(channel.getSession()));
+      String conn = sshConnectionOverride;
+      e.put("SSH_CONNECTION", conn != null ? conn : sshConnection(channel.getSession()));
       e.put("LC_ALL", "C");
       process = pb.start();
       Thread pumpIn =
