@@ -631,6 +631,10 @@ public final class SpecValidator {
     if (ports == null || spec.getSsh() == null || ports.size() > 32) {
       return;
     }
+    // A list with a broken entry is reported for that entry first.
+    if (ports.stream().anyMatch(p -> p == null || p < 1 || p > 65535)) {
+      return;
+    }
     int ssh = spec.getSsh().getPort();
     if (!ports.contains(ssh)) {
       errors.add(
