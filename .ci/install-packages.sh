@@ -13,7 +13,7 @@ if [ "$(id -u)" != 0 ]; then
 fi
 
 PACKAGES="iproute2 util-linux procps openssh-server openssh-client zookeeper zookeeperd \
-netcat-openbsd sudo chrony curl"
+netcat-openbsd sudo chrony curl nftables"
 
 POLICY=/usr/sbin/policy-rc.d
 created_policy=no
@@ -42,7 +42,7 @@ if [ -n "$missing" ]; then
   apt-get install -y -q --no-install-recommends $missing
 fi
 
-for b in ip unshare nsenter sshd ssh-keygen nc curl; do
+for b in ip unshare nsenter sshd ssh-keygen nc curl nft; do
   command -v "$b" >/dev/null 2>&1 || [ -x "/usr/sbin/$b" ] || {
     echo "install-packages.sh: $b still missing" >&2
     exit 1

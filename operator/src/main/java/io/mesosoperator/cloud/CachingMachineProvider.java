@@ -38,6 +38,11 @@ public final class CachingMachineProvider implements MachineProvider {
   }
 
   @Override
+  public String cloudFirewall() {
+    return delegate.cloudFirewall();
+  }
+
+  @Override
   public void ensureNetwork(NetworkRequest request) throws CloudException {
     delegate.ensureNetwork(request);
   }

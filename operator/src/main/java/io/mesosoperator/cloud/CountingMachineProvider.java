@@ -26,6 +26,11 @@ public final class CountingMachineProvider implements MachineProvider {
   }
 
   @Override
+  public String cloudFirewall() {
+    return delegate.cloudFirewall();
+  }
+
+  @Override
   public void ensureNetwork(NetworkRequest request) throws CloudException {
     ensureNetworks.incrementAndGet();
     delegate.ensureNetwork(request);

@@ -12,6 +12,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import org.jclouds.ContextBuilder;
@@ -22,7 +23,10 @@ import org.jclouds.compute.domain.NodeMetadata;
 import org.jclouds.compute.domain.OsFamily;
 import org.jclouds.compute.domain.Template;
 import org.jclouds.compute.domain.TemplateBuilder;
+import org.jclouds.compute.extensions.SecurityGroupExtension;
 import org.jclouds.compute.options.TemplateOptions;
+import org.jclouds.domain.Location;
+import org.jclouds.ec2.compute.options.EC2TemplateOptions;
 import org.jclouds.logging.slf4j.config.SLF4JLoggingModule;
 import org.jclouds.rest.ResourceNotFoundException;
 import org.slf4j.Logger;
@@ -36,9 +40,11 @@ import org.slf4j.LoggerFactory;
  * {@link MachineTags}). {@link #list} finds them by the full uid, never by memory or group alone.
  *
  * <p>jclouds is built without an SSH module and is never given a script: the operator configures
- * nodes over its own SSH sessions. Inbound ports are opened per machine through the template;
- * {@link #ensureNetwork} only hands the {@link FirewallPlan} to a provider-specific {@link
- * FirewallHook} when one is set, and is otherwise a no-op (jclouds has no portable network API).
+ * nodes over its own SSH sessions. Where jclouds has a security-group extension (aws-ec2), {@link
+ * #ensureNetwork} keeps the cluster's {@link SecurityGroups} (all traffic between the cluster's
+ * machines, each role's public ports from its allowed sources) and every new machine gets them;
+ * elsewhere inbound ports are opened per machine through the template where the provider does that
+ * (google-compute-engine) and the host firewall is the only firewall (digitalocean2).
  *
  * <p>The {@code stub} provider keeps its nodes in static maps keyed by the identity, so two
  * instances built with the same identity in one JVM see the same stub cloud (as a restarted
@@ -54,31 +60,15 @@ public final class JcloudsMachineProvider implements MachineProvider {
   private static final BigDecimal MIB = BigDecimal.valueOf(1024L * 1024L);
   private static final BigDecimal GIB = MIB.multiply(BigDecimal.valueOf(1024L));
 
-  /** Applies the firewall plan where a provider has an API for it (security groups, rules). */
-  @FunctionalInterface
-  public interface FirewallHook {
-    /**
-     * Makes the provider's firewall match the rules. Must be idempotent.
-     *
-     * @param context the jclouds context
-     * @param group the cluster's jclouds group
-     * @param request the network request
-     * @param rules the plan computed by {@link FirewallPlan#plan}
-     */
-    void apply(
-        ComputeServiceContext context,
-        String group,
-        NetworkRequest request,
-        List<FirewallPlan.Rule> rules)
-        throws Exception;
-  }
-
   private final String provider;
   private final ComputeServiceContext context;
   private final boolean ownsContext;
   private final MachineTags.Style tagStyle;
   private final String[] secrets;
-  private volatile FirewallHook firewallHook;
+
+  /** What ensureNetwork keeps in the cloud, or null when it keeps nothing there. */
+  private volatile String cloudFirewall;
+
   private volatile boolean groupPerRole;
 
   /** A provider for {@code provider} with these credentials and jclouds' defaults. */
@@ -141,12 +131,6 @@ public final class JcloudsMachineProvider implements MachineProvider {
     return new JcloudsMachineProvider(provider, context, closeContext);
   }
 
-  /** Sets the hook {@link #ensureNetwork} hands the firewall plan to; null for none. */
-  public JcloudsMachineProvider withFirewallHook(FirewallHook hook) {
-    this.firewallHook = hook;
-    return this;
-  }
-
   /**
    * Puts each role in its own group {@code mc-<uid8>-<role>}. jclouds keys the security group (EC2)
    * and firewall rules (GCE) it makes from {@code inboundPorts} on the group, and makes them once
@@ -181,16 +165,79 @@ public final class JcloudsMachineProvider implements MachineProvider {
 
   @Override
   public void ensureNetwork(NetworkRequest request) throws CloudException {
-    FirewallHook hook = firewallHook;
-    if (hook == null) {
-      // No portable network API: public ports are opened per machine by the template.
-      LOG.debug("{}: no firewall hook, ensureNetwork is a no-op", provider);
+    Optional<SecurityGroupExtension> ext = securityGroups();
+    if (ext.isEmpty()) {
+      // No firewall API here: public ports are opened per machine by the template (where the
+      // provider does that) and the host firewall guards the rest.
+      LOG.debug("{}: no security-group extension; the host firewall is the firewall", provider);
+      cloudFirewall = null;
       return;
     }
     try {
-      hook.apply(context, groupFor(request.clusterUid()), request, FirewallPlan.plan(request));
-    } catch (Exception e) {
-      throw CloudErrors.wrap("ensure network of " + request.clusterName(), e, secrets);
+      int changes = SecurityGroups.ensure(ext.get(), location(request.location()), request);
+      if (changes > 0) {
+        LOG.info("{}: security groups of {}: {} changes", provider, request.clusterName(), changes);
+      }
+      cloudFirewall = SecurityGroups.describe(request);
+    } catch (RuntimeException e) {
+      throw CloudErrors.wrap("ensure security groups of " + request.clusterName(), e, secrets);
+    }
+  }
+
+  @Override
+  public String cloudFirewall() {
+    return cloudFirewall;
+  }
+
+  @Override
+  public void releaseNetwork(String clusterUid) throws CloudException {
+    Optional<SecurityGroupExtension> ext = securityGroups();
+    if (ext.isEmpty()) {
+      return;
+    }
+    try {
+      int removed = SecurityGroups.release(ext.get(), clusterUid);
+      if (removed > 0) {
+        LOG.info("{}: removed {} security groups", provider, removed);
+      }
+    } catch (RuntimeException e) {
+      throw CloudErrors.wrap("remove security groups", e, secrets);
+    }
+  }
+
+  private Optional<SecurityGroupExtension> securityGroups() {
+    // The stub has one too; it stands in for aws-ec2's in tests.
+    com.google.common.base.Optional<SecurityGroupExtension> ext =
+        compute().getSecurityGroupExtension();
+    return ext.isPresent() ? Optional.of(ext.get()) : Optional.empty();
+  }
+
+  /** The region for security groups: the one named (or the zone's region), else the first. */
+  private Location location(String wanted) {
+    Set<? extends Location> all = compute().listAssignableLocations();
+    Location chosen = null;
+    for (Location l : all) {
+      if (wanted != null && wanted.equals(l.getId())) {
+        chosen = l;
+        break;
+      }
+    }
+    if (chosen == null && !all.isEmpty()) {
+      chosen = all.iterator().next();
+    }
+    return SecurityGroups.region(chosen);
+  }
+
+  /**
+   * With the cluster's security groups in place, a machine gets the cluster group and its role's
+   * group, and jclouds opens nothing itself (its ports would be open to the world).
+   */
+  static void attachSecurityGroups(TemplateOptions options, MachineRequest request) {
+    if (options instanceof EC2TemplateOptions ec2) {
+      ec2.securityGroups(
+          SecurityGroups.clusterGroup(request.clusterUid()),
+          SecurityGroups.roleGroup(request.clusterUid(), request.role()));
+      ec2.inboundPorts();
     }
   }
 
@@ -273,6 +320,11 @@ public final class JcloudsMachineProvider implements MachineProvider {
             .tags(MachineTags.tags(tagStyle, request.clusterUid(), request.node(), request.role()))
             .inboundPorts(ports(request.publicPorts()))
             .blockUntilRunning(true);
+    // Named by the cluster, so known without ensureNetwork having run in this process; a machine
+    // asked for before they exist fails and is asked for again.
+    if (securityGroups().isPresent()) {
+      attachSecurityGroups(options, request);
+    }
     Template template;
     try {
       template = builder(request, spec, true).options(options).build();

@@ -25,6 +25,15 @@ public interface MachineProvider extends AutoCloseable {
    */
   void ensureNetwork(NetworkRequest request) throws CloudException;
 
+  /**
+   * What {@link #ensureNetwork} enforces in the cloud, for status (for example the security groups
+   * it made), or null when the provider has no firewall the operator sets: the host firewall on
+   * each node is then the only one.
+   */
+  default String cloudFirewall() {
+    return null;
+  }
+
   /** Every machine carrying the cluster's uid tag. */
   List<Machine> list(String clusterUid) throws CloudException;
 

@@ -14,6 +14,8 @@ import java.util.List;
  * @param restarts number of services restarted
  * @param roundTrips SSH commands sent
  * @param events events to record
+ * @param firewall the FirewallApplied condition: whether the host firewall is loaded, as this pass
+ *     saw or made it; null when the pass did not get that far
  */
 public record NodeResult(
     ConditionState reachable,
@@ -24,4 +26,30 @@ public record NodeResult(
     int changes,
     int restarts,
     int roundTrips,
-    List<NodeEvent> events) {}
+    List<NodeEvent> events,
+    ConditionState firewall) {
+
+  /** A result that says nothing about the host firewall. */
+  public NodeResult(
+      ConditionState reachable,
+      ConditionState configured,
+      ConditionState servicesRunning,
+      String hostKey,
+      String configDigest,
+      int changes,
+      int restarts,
+      int roundTrips,
+      List<NodeEvent> events) {
+    this(
+        reachable,
+        configured,
+        servicesRunning,
+        hostKey,
+        configDigest,
+        changes,
+        restarts,
+        roundTrips,
+        events,
+        null);
+  }
+}

@@ -35,6 +35,7 @@ public final class RemoteScripts {
   private static final String COMMON = resource("common.sh");
   private static final String OBSERVE = resource("observe.sh");
   private static final String APPLY = resource("apply.sh");
+  private static final String FIREWALL = resource("firewall.sh");
 
   private RemoteScripts() {}
 
@@ -128,6 +129,7 @@ public final class RemoteScripts {
   /** The single read-only script that reports everything the plan needs. */
   public static String observe(ObserveSpec spec) {
     StringBuilder b = new StringBuilder(COMMON).append('\n').append(OBSERVE).append('\n');
+    b.append(FIREWALL).append('\n');
     b.append("facts\n");
     // Whole files are digested by one sha256sum; files with a managed block one by one.
     List<Object> whole = new ArrayList<>();
@@ -169,6 +171,7 @@ public final class RemoteScripts {
     b.append("obs_misc ")
         .append(Shell.quote(spec.admin() == null ? "root" : spec.admin().user()))
         .append('\n');
+    b.append("obs_firewall\n");
     return b.toString();
   }
 
@@ -231,7 +234,21 @@ public final class RemoteScripts {
         kv.get("clock"),
         kv.get("applied"),
         started,
-        kv.get("hostname"));
+        kv.get("hostname"),
+        new Observation.FirewallState(
+            kv.get("fw.client"),
+            port(kv.get("fw.port")),
+            kv.get("fw.live"),
+            kv.get("fw.recorded")));
+  }
+
+  private static int port(String text) {
+    try {
+      int p = text == null ? 0 : Integer.parseInt(text);
+      return p > 0 && p < 65536 ? p : 0;
+    } catch (NumberFormatException e) {
+      return 0;
+    }
   }
 
   private static InitStyle init(Map<String, String> kv) {
@@ -248,7 +265,7 @@ public final class RemoteScripts {
     // by a dropped connection is a syntax error that runs nothing, never a call with an argument
     // missing (write_whole without its content would write an empty file).
     StringBuilder b = new StringBuilder("{\n").append(COMMON).append('\n').append(APPLY);
-    b.append('\n');
+    b.append('\n').append(FIREWALL).append('\n');
     b.append("INIT=").append(Shell.quote(initName(init))).append('\n');
     for (int i = 0; i < actions.size(); i++) {
       b.append(call(actions.get(i))).append('\n');
@@ -285,6 +302,8 @@ public final class RemoteScripts {
       return "ensure_admin " + Shell.words(a.admin().user(), base64(a.admin().publicKey().trim()));
     } else if (action instanceof Action.WriteFile w) {
       return writeCall(w.file());
+    } else if (action instanceof Action.LoadFirewall f) {
+      return "fw_load " + Shell.quote(f.path());
     } else if (action instanceof Action.DisableService d) {
       return "svc_disable " + Shell.quote(d.name());
     } else if (action instanceof Action.RestartService r) {

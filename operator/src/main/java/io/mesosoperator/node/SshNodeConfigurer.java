@@ -8,11 +8,13 @@ import io.mesosoperator.node.SshSessions.HostKeyMismatchException;
 import io.mesosoperator.node.SshSessions.Login;
 import io.mesosoperator.plan.Action;
 import io.mesosoperator.plan.ConfigDigest;
+import io.mesosoperator.plan.Digests;
 import io.mesosoperator.plan.NodePlan;
 import io.mesosoperator.plan.Observation;
 import io.mesosoperator.plan.PlanOptions;
 import io.mesosoperator.plan.PlanOptions.AdminAccount;
 import io.mesosoperator.plan.RestartGate;
+import io.mesosoperator.render.HostFirewall;
 import io.mesosoperator.render.InitStyle;
 import io.mesosoperator.render.ManagedFile;
 import io.mesosoperator.render.NodeConfig;
@@ -27,6 +29,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -256,6 +259,15 @@ public final class SshNodeConfigurer implements NodeConfigurer, AutoCloseable {
           observed);
     }
     plan = ((RestartGate.Run) gate).actions();
+    pass.firewallConfig = config;
+    if (plan.stream().anyMatch(a -> a instanceof Action.LoadFirewall)) {
+      // Checked before anything runs: a refused pass changes nothing on the node.
+      String refused = NodePlan.firewallRefusal(config, observed);
+      if (refused != null) {
+        pass.events.add(new NodeEvent(true, "FirewallRefused", target.node() + ": " + refused));
+        return pass.notConfigured(observed, "FirewallRefused", refused);
+      }
+    }
     try {
       if (!apply(pass, session, init, plan, config.services(), running)) {
         return pass.notConfigured(observed, pass.busy ? NODE_BUSY : "ApplyFailed", pass.failure);
@@ -468,6 +480,17 @@ public final class SshNodeConfigurer implements NodeConfigurer, AutoCloseable {
                   + w.file().path()
                   + " had been changed on the node and was restored"));
     }
+    if (action instanceof Action.LoadFirewall f && f.drift()) {
+      pass.events.add(
+          new NodeEvent(
+              false,
+              "FirewallRestored",
+              "node "
+                  + pass.target.node()
+                  + ": the host firewall had been changed or unloaded on the node ("
+                  + f.because()
+                  + ") and was loaded again"));
+    }
   }
 
   private void pollServices(
@@ -578,6 +601,23 @@ public final class SshNodeConfigurer implements NodeConfigurer, AutoCloseable {
   }
 
   /** Counters and events of one configure() call. */
+  /** What a loaded host firewall admits, for the FirewallApplied condition. */
+  static String loadedMessage(HostFirewall fw) {
+    return "nftables table inet "
+        + HostFirewall.TABLE
+        + " loaded: tcp "
+        + fw.publicPorts().stream().map(String::valueOf).collect(Collectors.joining(","))
+        + " from "
+        + (fw.publicToAll() ? "anywhere" : String.join(",", fw.publicSources()))
+        + "; tcp "
+        + String.join(",", fw.internalPorts())
+        + " from the cluster ("
+        + (fw.internalSources().size() == 1
+            ? fw.internalSources().get(0)
+            : fw.internalSources().size() + " addresses")
+        + "); ssh from the operator's address; everything else inbound dropped";
+  }
+
   private static final class Pass {
     final NodeTarget target;
     final List<NodeEvent> events = new ArrayList<>();
@@ -592,6 +632,9 @@ public final class SshNodeConfigurer implements NodeConfigurer, AutoCloseable {
     String digest;
     String failure;
     boolean busy;
+
+    /** The configuration this pass converges to, once rendered. */
+    NodeConfig firewallConfig;
 
     Pass(NodeTarget target) {
       this.target = target;
@@ -652,6 +695,30 @@ public final class SshNodeConfigurer implements NodeConfigurer, AutoCloseable {
           List.copyOf(events));
     }
 
+    /**
+     * FirewallApplied from what the node showed: True only when the file on the node is the desired
+     * one and the live table is the one loaded from it.
+     */
+    ConditionState firewallAsObserved(Observation observed, String reason) {
+      HostFirewall fw = firewallConfig == null ? null : firewallConfig.firewall();
+      if (fw == null || observed == null) {
+        return null;
+      }
+      ManagedFile file =
+          firewallConfig.files().stream()
+              .filter(f -> f.path().equals(HostFirewall.PATH))
+              .findFirst()
+              .orElse(null);
+      boolean fileCurrent = file != null && Digests.desired(file).equals(observed.digestOf(file));
+      if (fileCurrent && observed.firewall().loadedAsRecorded()) {
+        return ConditionState.isTrue("Loaded", loadedMessage(fw));
+      }
+      return ConditionState.isFalse(
+          reason,
+          "the host firewall is not loaded as desired"
+              + (fileCurrent ? " (the live table differs from the one loaded)" : ""));
+    }
+
     NodeResult notConfigured(Observation observed, String reason, String message) {
       LOG.info("{}: {}: {}", target.node(), reason, message);
       ConditionState services = ConditionState.unknown(reason, "configuration did not complete");
@@ -664,7 +731,8 @@ public final class SshNodeConfigurer implements NodeConfigurer, AutoCloseable {
           changes,
           restarts,
           roundTrips,
-          List.copyOf(events));
+          List.copyOf(events),
+          firewallAsObserved(observed, reason));
     }
 
     NodeResult result(
@@ -701,6 +769,13 @@ public final class SshNodeConfigurer implements NodeConfigurer, AutoCloseable {
             restarts,
             roundTrips);
       }
+      ConditionState firewall = null;
+      if (firewallConfig != null && firewallConfig.firewall() != null) {
+        firewall =
+            configured.isTrue()
+                ? ConditionState.isTrue("Loaded", loadedMessage(firewallConfig.firewall()))
+                : firewallAsObserved(observed, configured.reason());
+      }
       return new NodeResult(
           reached(),
           configured,
@@ -710,7 +785,8 @@ public final class SshNodeConfigurer implements NodeConfigurer, AutoCloseable {
           changes,
           restarts,
           roundTrips,
-          List.copyOf(events));
+          List.copyOf(events),
+          firewall);
     }
 
     private ConditionState reached() {

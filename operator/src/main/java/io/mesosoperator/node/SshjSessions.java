@@ -35,6 +35,13 @@ public final class SshjSessions implements SshSessions, AutoCloseable {
   /** The remote command: reads the script from stdin, then runs it with stdin closed. */
   static final String SHELL = "/bin/sh -c 'mo_script=$(cat) && eval \"$mo_script\" </dev/null'";
 
+  /**
+   * Through sudo, which drops SSH_CONNECTION: the login shell expands it and sudo passes it on as
+   * MESOS_OPERATOR_SSH, so the scripts know the session's source address as the node sees it (the
+   * host firewall keeps that address admitted). sudo allows setting it for a rule of {@code ALL}.
+   */
+  static final String SUDO_SHELL = "sudo -n MESOS_OPERATOR_SSH=\"$SSH_CONNECTION\" " + SHELL;
+
   /** Keeps at most this much of stderr. */
   private static final int STDERR_TAIL = 8192;
 
@@ -354,7 +361,7 @@ public final class SshjSessions implements SshSessions, AutoCloseable {
     }
 
     private Exec exec(Session opened, String script) throws IOException {
-      String command = "root".equals(user) ? SHELL : "sudo -n " + SHELL;
+      String command = "root".equals(user) ? SHELL : SUDO_SHELL;
       long deadline = System.nanoTime() + commandTimeout.toNanos();
       try (Session session = opened) {
         Session.Command cmd = session.exec(command);

@@ -100,6 +100,21 @@ public sealed interface Action {
     }
   }
 
+  /**
+   * Load the host firewall file with {@code nft -f}, one transaction, with the operator's session
+   * address added to the operator set.
+   *
+   * @param path the nftables file
+   * @param because what made the load necessary
+   * @param drift the node had been converged to this configuration and its live table drifted
+   */
+  record LoadFirewall(String path, String because, boolean drift) implements Action {
+    @Override
+    public String describe() {
+      return "load firewall " + path + " (" + because + ")";
+    }
+  }
+
   /** Stop a service the role must not run and keep it from starting at boot. */
   record DisableService(String name, InitStyle init) implements Action {
     @Override

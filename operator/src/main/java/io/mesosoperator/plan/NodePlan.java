@@ -2,6 +2,7 @@ package io.mesosoperator.plan;
 
 import io.mesosoperator.plan.Observation.ServiceState;
 import io.mesosoperator.render.AptSource;
+import io.mesosoperator.render.HostFirewall;
 import io.mesosoperator.render.InitStyle;
 import io.mesosoperator.render.ManagedFile;
 import io.mesosoperator.render.NodeConfig;
@@ -120,6 +121,13 @@ public final class NodePlan {
       actions.add(new Action.SetHostname(desired.hostname()));
     }
 
+    // The host firewall: loaded when its file changed or the live table is not the one loaded
+    // last (flushed, edited by hand, lost on reboot).
+    Action.LoadFirewall load = firewallLoad(desired, observed, written, sameConfigAsBefore);
+    if (load != null) {
+      actions.add(load);
+    }
+
     for (String name : desired.disabledServices()) {
       ServiceState s = observed.service(name);
       // Upstart's boot state is the override file, which is one of the managed files.
@@ -183,6 +191,38 @@ public final class NodePlan {
       actions.add(new Action.RecordDigest(APPLIED_DIGEST, digest));
     }
     return List.copyOf(actions);
+  }
+
+  private static Action.LoadFirewall firewallLoad(
+      NodeConfig desired, Observation observed, Set<String> written, boolean sameConfig) {
+    if (desired.firewall() == null) {
+      return null;
+    }
+    Observation.FirewallState fw = observed.firewall();
+    String because;
+    if (written.contains(HostFirewall.PATH)) {
+      because = "file changed";
+    } else if (Observation.ABSENT.equals(fw.liveDigest())) {
+      because = "table not loaded";
+    } else if (!fw.loadedAsRecorded()) {
+      because = "live table drifted";
+    } else {
+      return null;
+    }
+    return new Action.LoadFirewall(
+        HostFirewall.PATH, because, sameConfig && !written.contains(HostFirewall.PATH));
+  }
+
+  /**
+   * Why the node's firewall must not be loaded over this session, or null when it may (or the
+   * config has none). Checked before anything is applied: a refused pass changes nothing.
+   */
+  public static String firewallRefusal(NodeConfig desired, Observation observed) {
+    if (desired.firewall() == null) {
+      return null;
+    }
+    Observation.FirewallState fw = observed.firewall();
+    return desired.firewall().lockoutRefusal(fw.sessionSource(), fw.sessionPort());
   }
 
   private static void addWrite(

@@ -24,6 +24,7 @@ import java.util.Map;
  *     ({@link ConfigDigest#ofService}); written on the node only after that start succeeded
  * @param runningHostname the kernel's hostname now (not {@code /etc/hostname}), or empty when not
  *     known
+ * @param firewall the operator's SSH session as the node sees it and the live host firewall
  */
 public record Observation(
     NodeFacts facts,
@@ -39,7 +40,8 @@ public record Observation(
     String clock,
     String appliedDigest,
     Map<String, String> started,
-    String runningHostname) {
+    String runningHostname,
+    FirewallState firewall) {
 
   /** Digest value for a file (or block) that does not exist. */
   public static final String ABSENT = "absent";
@@ -54,9 +56,10 @@ public record Observation(
     appliedDigest = appliedDigest == null ? "" : appliedDigest;
     clock = clock == null ? "unknown" : clock;
     runningHostname = runningHostname == null ? "" : runningHostname;
+    firewall = firewall == null ? FirewallState.UNKNOWN : firewall;
   }
 
-  /** An observation that does not know the running hostname. */
+  /** An observation without start records, running hostname or firewall. */
   public Observation(
       NodeFacts facts,
       Map<String, String> wholeDigests,
@@ -84,10 +87,11 @@ public record Observation(
         clock,
         appliedDigest,
         Map.of(),
-        "");
+        "",
+        FirewallState.UNKNOWN);
   }
 
-  /** An observation with start records that does not know the running hostname. */
+  /** An observation with start records only. */
   public Observation(
       NodeFacts facts,
       Map<String, String> wholeDigests,
@@ -116,7 +120,99 @@ public record Observation(
         clock,
         appliedDigest,
         started,
-        "");
+        "",
+        FirewallState.UNKNOWN);
+  }
+
+  /** An observation with start records and the running hostname, without the firewall. */
+  public Observation(
+      NodeFacts facts,
+      Map<String, String> wholeDigests,
+      Map<String, String> blockDigests,
+      Map<String, String> packages,
+      Map<String, ServiceState> services,
+      boolean aptKeyPresent,
+      boolean upgraded,
+      boolean adminExists,
+      boolean adminKeyAuthorized,
+      Map<String, String> sshd,
+      String clock,
+      String appliedDigest,
+      Map<String, String> started,
+      String runningHostname) {
+    this(
+        facts,
+        wholeDigests,
+        blockDigests,
+        packages,
+        services,
+        aptKeyPresent,
+        upgraded,
+        adminExists,
+        adminKeyAuthorized,
+        sshd,
+        clock,
+        appliedDigest,
+        started,
+        runningHostname,
+        FirewallState.UNKNOWN);
+  }
+
+  /** An observation with the firewall only. */
+  public Observation(
+      NodeFacts facts,
+      Map<String, String> wholeDigests,
+      Map<String, String> blockDigests,
+      Map<String, String> packages,
+      Map<String, ServiceState> services,
+      boolean aptKeyPresent,
+      boolean upgraded,
+      boolean adminExists,
+      boolean adminKeyAuthorized,
+      Map<String, String> sshd,
+      String clock,
+      String appliedDigest,
+      FirewallState firewall) {
+    this(
+        facts,
+        wholeDigests,
+        blockDigests,
+        packages,
+        services,
+        aptKeyPresent,
+        upgraded,
+        adminExists,
+        adminKeyAuthorized,
+        sshd,
+        clock,
+        appliedDigest,
+        Map.of(),
+        "",
+        firewall);
+  }
+
+  /**
+   * The operator's SSH session as the node sees it, and the operator's live nftables table.
+   *
+   * @param sessionSource the session's source address (from SSH_CONNECTION), or empty
+   * @param sessionPort the node's local port of the session, or 0
+   * @param liveDigest digest of {@code nft list table inet mesos_operator}, or {@link #ABSENT}
+   * @param recordedDigest the live digest recorded right after the last load, or empty
+   */
+  public record FirewallState(
+      String sessionSource, int sessionPort, String liveDigest, String recordedDigest) {
+    public static final FirewallState UNKNOWN = new FirewallState("", 0, ABSENT, "");
+
+    public FirewallState {
+      sessionSource = sessionSource == null ? "" : sessionSource;
+      liveDigest = liveDigest == null || liveDigest.isEmpty() ? ABSENT : liveDigest;
+      recordedDigest = recordedDigest == null ? "" : recordedDigest;
+    }
+
+    /** Whether the loaded table is the one the operator loaded last. */
+    public boolean loadedAsRecorded() {
+      return !ABSENT.equals(liveDigest) && liveDigest.equals(recordedDigest);
+    }
   }
 
   /** The observed digest of a managed file, {@link #ABSENT} when it was not there or not seen. */
@@ -147,7 +243,8 @@ public record Observation(
         clock,
         appliedDigest,
         records,
-        runningHostname);
+        runningHostname,
+        firewall);
   }
 
   /** The observed state of a service; a service that was not seen is stopped and disabled. */

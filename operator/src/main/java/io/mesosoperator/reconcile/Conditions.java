@@ -24,6 +24,9 @@ public final class Conditions {
   public static final String CONFIGURED = "Configured";
   public static final String SERVICES_RUNNING = "ServicesRunning";
 
+  /** On a MesosNode: whether the node's host firewall is loaded as rendered. */
+  public static final String FIREWALL_APPLIED = "FirewallApplied";
+
   private Conditions() {}
 
   /** Returns a copy of {@code current} with {@code type} set to {@code state}. */

@@ -24,6 +24,7 @@ import io.mesosoperator.api.RoleStatus;
 import io.mesosoperator.api.RoleType;
 import io.mesosoperator.api.ZooKeeperSpec;
 import io.mesosoperator.cloud.CloudException;
+import io.mesosoperator.cloud.MachineProvider;
 import io.mesosoperator.cloud.NetworkRequest;
 import io.mesosoperator.metrics.OperatorMetrics;
 import io.mesosoperator.node.ConditionState;
@@ -85,6 +86,10 @@ public class MesosClusterReconciler implements Reconciler<MesosCluster>, Cleaner
    * simply ensures once more.
    */
   private final Map<String, Long> networkEnsured = new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** What each cluster's provider enforces in the cloud (empty: no cloud firewall). */
+  private final Map<String, java.util.Optional<String>> cloudFirewalls =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   /**
    * App digests last written to Marathon, per cluster uid: the same stale-cache gap as above. A
@@ -301,6 +306,7 @@ public class MesosClusterReconciler implements Reconciler<MesosCluster>, Cleaner
         return DeleteControl.noFinalizerRemoval().rescheduleAfter(Duration.ofSeconds(5).toMillis());
       }
       networkEnsured.remove(cluster.getMetadata().getUid());
+      cloudFirewalls.remove(cluster.getMetadata().getUid());
       appsApplied.remove(cluster.getMetadata().getUid());
       remediator.forget(cluster.getMetadata().getUid());
       backups.forget(cluster.getMetadata().getUid());
@@ -346,23 +352,21 @@ public class MesosClusterReconciler implements Reconciler<MesosCluster>, Cleaner
 
   private void ensureNetwork(MesosCluster cluster, MesosClusterStatus status, Long generation)
       throws CloudException {
-    boolean done =
-        Conditions.get(status.getConditions(), NETWORK_READY)
-            .filter(c -> "True".equals(c.getStatus()))
-            .filter(c -> generation != null && generation.equals(c.getObservedGeneration()))
-            .isPresent();
-    if (done) {
+    String uid = cluster.getMetadata().getUid();
+    if (generation != null && generation.equals(networkEnsured.get(uid))) {
       return;
     }
-    if (generation != null
-        && generation.equals(networkEnsured.get(cluster.getMetadata().getUid()))) {
-      // Ensured already, but the cached status read here predates our write of that: say so
-      // again, or a stale NetworkReady=False would be written back and stay for good.
+    // Once per generation and process: idempotent, and it tells what the cloud enforces.
+    MachineProvider provider;
+    try {
+      provider = providers.resolve(cluster);
+    } catch (CloudException e) {
       status.setConditions(
           Conditions.set(
               status.getConditions(),
               NETWORK_READY,
-              ConditionState.isTrue("NetworkReady", "network and firewall are in place"),
+              ConditionState.isFalse(
+                  e.isTransient() ? "CloudUnavailable" : "CloudError", e.getMessage()),
               generation,
               clock.instant()));
       return;
@@ -372,22 +376,15 @@ public class MesosClusterReconciler implements Reconciler<MesosCluster>, Cleaner
     ZooKeeperSpec zk = cluster.getSpec().getZookeeper();
     NetworkRequest request =
         new NetworkRequest(
-            cluster.getMetadata().getUid(),
+            uid,
             cluster.getMetadata().getName(),
             cluster.getSpec().getCloud().getLocation(),
             cluster.getSpec().getCloud().getNetwork().getCidr(),
             ports,
-            List.of(zk.getClientPort(), zk.getPeerPort(), zk.getElectionPort(), 5050, 5051, 8080));
+            List.of(zk.getClientPort(), zk.getPeerPort(), zk.getElectionPort(), 5050, 5051, 8080),
+            cluster.getSpec().getCloud().getNetwork().getAllowedSources());
     try {
-      providers.resolve(cluster).ensureNetwork(request);
-      networkEnsured.put(cluster.getMetadata().getUid(), generation);
-      status.setConditions(
-          Conditions.set(
-              status.getConditions(),
-              NETWORK_READY,
-              ConditionState.isTrue("NetworkReady", "network and firewall are in place"),
-              generation,
-              clock.instant()));
+      provider.ensureNetwork(request);
     } catch (CloudException e) {
       status.setConditions(
           Conditions.set(
@@ -398,7 +395,35 @@ public class MesosClusterReconciler implements Reconciler<MesosCluster>, Cleaner
               generation,
               clock.instant()));
       events.warning(cluster, "NetworkFailed", e.getMessage());
+      return;
     }
+    cloudFirewalls.put(uid, java.util.Optional.ofNullable(provider.cloudFirewall()));
+    networkEnsured.put(uid, generation);
+    String exposure = NetworkStatus.exposure(cluster.getSpec());
+    if (exposure != null) {
+      events.warning(cluster, NetworkStatus.OPEN_TO_ALL, exposure);
+    }
+  }
+
+  /** NetworkReady from what is enforced, once the cloud part is done for this generation. */
+  private void networkStatus(
+      MesosCluster cluster, MesosClusterStatus status, List<MesosNode> nodes, Long generation) {
+    if (generation == null
+        || !generation.equals(networkEnsured.get(cluster.getMetadata().getUid()))) {
+      return; // not ensured yet, or a cloud failure that NetworkReady already reports
+    }
+    String cloudFirewall =
+        cloudFirewalls
+            .getOrDefault(cluster.getMetadata().getUid(), java.util.Optional.empty())
+            .orElse(null);
+    int desired = cluster.getSpec().getRoles().stream().mapToInt(RoleSpec::getReplicas).sum();
+    status.setConditions(
+        Conditions.set(
+            status.getConditions(),
+            NETWORK_READY,
+            NetworkStatus.condition(cluster.getSpec(), nodes, desired, cloudFirewall),
+            generation,
+            clock.instant()));
   }
 
   private void summarize(
@@ -408,6 +433,7 @@ public class MesosClusterReconciler implements Reconciler<MesosCluster>, Cleaner
       ClusterTopology.Plan plan,
       Long generation,
       boolean healthy) {
+    networkStatus(cluster, status, nodes, generation);
     List<RoleStatus> roles = new ArrayList<>();
     int mastersReady = 0;
     int mastersDesired = 0;

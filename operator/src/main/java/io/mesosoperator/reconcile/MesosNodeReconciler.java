@@ -619,6 +619,15 @@ public class MesosNodeReconciler implements Reconciler<MesosNode>, Cleaner<Mesos
             result.servicesRunning(),
             generation,
             now));
+    if (result.firewall() != null) {
+      status.setConditions(
+          Conditions.set(
+              status.getConditions(),
+              Conditions.FIREWALL_APPLIED,
+              result.firewall(),
+              generation,
+              now));
+    }
     setConfigured(status, result.configured(), generation);
     restartTurnUsed(cluster, node, status, result);
     if (result.configured().isTrue()) {

@@ -191,6 +191,11 @@ public final class ClusterRenderer {
       }
     }
 
+    HostFirewall firewall = HostFirewall.of(spec, role, nodes);
+    files.add(
+        new ManagedFile(
+            HostFirewall.PATH, firewall.nft(), "0644", "root:root", ManagedFile.Kind.WHOLE));
+
     return new NodeConfig(
         node.name(),
         type,
@@ -202,7 +207,8 @@ public final class ClusterRenderer {
         spec.getOs().isClockSync(),
         List.copyOf(services),
         disabled,
-        Collections.unmodifiableMap(triggers));
+        Collections.unmodifiableMap(triggers),
+        firewall);
   }
 
   /** Renders every node with the same facts, in the order of {@code nodes}. */
@@ -416,6 +422,12 @@ public final class ClusterRenderer {
         chosen.stream().anyMatch(p -> p.equals(CHRONY) || p.startsWith(CHRONY + "="));
     if (spec.getOs().isClockSync() && !hasChrony) {
       chosen.add(CHRONY);
+    }
+    // nft loads the host firewall every node gets.
+    if (chosen.stream()
+        .noneMatch(
+            p -> p.equals(HostFirewall.PACKAGE) || p.startsWith(HostFirewall.PACKAGE + "="))) {
+      chosen.add(HostFirewall.PACKAGE);
     }
     return List.copyOf(chosen);
   }

@@ -19,6 +19,8 @@ import java.util.Map;
  *     mesos-slave)
  * @param disabledServices services the role must not run
  * @param restartTriggers for each service, the managed file paths whose change restarts it
+ * @param firewall the host firewall (also one of {@code files}, at {@link HostFirewall#PATH}), or
+ *     null for none
  */
 public record NodeConfig(
     String node,
@@ -31,4 +33,34 @@ public record NodeConfig(
     boolean clockSync,
     List<String> services,
     List<String> disabledServices,
-    Map<String, List<String>> restartTriggers) {}
+    Map<String, List<String>> restartTriggers,
+    HostFirewall firewall) {
+
+  /** A configuration without a host firewall. */
+  public NodeConfig(
+      String node,
+      RoleType roleType,
+      String hostname,
+      List<ManagedFile> files,
+      AptSource aptSource,
+      List<String> packages,
+      boolean upgrade,
+      boolean clockSync,
+      List<String> services,
+      List<String> disabledServices,
+      Map<String, List<String>> restartTriggers) {
+    this(
+        node,
+        roleType,
+        hostname,
+        files,
+        aptSource,
+        packages,
+        upgrade,
+        clockSync,
+        services,
+        disabledServices,
+        restartTriggers,
+        null);
+  }
+}

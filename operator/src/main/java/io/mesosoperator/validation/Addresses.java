@@ -114,6 +114,59 @@ final class Addresses {
     }
   }
 
+  /**
+   * Why the text is not an IPv4 ({@code a.b.c.d/n}) or IPv6 ({@code x::/n}) CIDR naming its network
+   * (host bits zero), or null when it is one.
+   */
+  static String anyCidrProblem(String text) {
+    String form =
+        "must be an IPv4 or IPv6 range in CIDR form such as 203.0.113.0/24 or 2001:db8::/32";
+    if (text == null || text.isEmpty() || text.length() > 43) {
+      return form;
+    }
+    int slash = text.indexOf('/');
+    if (slash < 0) {
+      return form;
+    }
+    if (text.indexOf(':') < 0) {
+      Cidr cidr = cidr(text);
+      if (cidr == null) {
+        return form;
+      }
+      return cidr.hostBitsZero()
+          ? null
+          : "must name the network address, with the host bits zero: " + cidr.networkText();
+    }
+    String address = text.substring(0, slash);
+    String prefixText = text.substring(slash + 1);
+    if (!isIp(address)
+        || isIpv4(address)
+        || prefixText.isEmpty()
+        || prefixText.length() > 3
+        || !prefixText.chars().allMatch(Character::isDigit)
+        || (prefixText.length() > 1 && prefixText.charAt(0) == '0')) {
+      return form;
+    }
+    int prefix = Integer.parseInt(prefixText);
+    if (prefix > 128) {
+      return form;
+    }
+    try {
+      byte[] raw = InetAddress.getByName(address).getAddress();
+      if (raw.length != 16) {
+        return form;
+      }
+      java.math.BigInteger value = new java.math.BigInteger(1, raw);
+      if (prefix < 128
+          && value.shiftRight(128 - prefix).shiftLeft(128 - prefix).compareTo(value) != 0) {
+        return "must name the network address, with the host bits zero";
+      }
+    } catch (UnknownHostException e) {
+      return form;
+    }
+    return null;
+  }
+
   /** The CIDR, or null when the text is not {@code a.b.c.d/n}. */
   static Cidr cidr(String text) {
     if (text == null) {

@@ -175,6 +175,7 @@ public final class SpecValidator {
       errors.add("spec.cloud.network", "must be an object (omit it for the defaults)");
       return null;
     }
+    allowedSources(spec.getCloud().getNetwork().getAllowedSources(), errors);
     String text = spec.getCloud().getNetwork().getCidr();
     if (text == null || text.isEmpty()) {
       return null;
@@ -218,6 +219,32 @@ public final class SpecValidator {
               + " usable addresses (the network, broadcast and gateway addresses are taken)");
     }
     return cidr;
+  }
+
+  /** Each entry an IPv4 or IPv6 CIDR with its host bits zero, none twice. */
+  private static void allowedSources(List<String> sources, Errors errors) {
+    if (sources == null) {
+      return;
+    }
+    String path = "spec.cloud.network.allowedSources";
+    if (sources.size() > 64) {
+      errors.add(path, "at most 64 entries; got " + sources.size());
+      return;
+    }
+    Map<String, Integer> seen = new HashMap<>();
+    for (int i = 0; i < sources.size(); i++) {
+      String p = path + "[" + i + "]";
+      String text = sources.get(i);
+      String problem = Addresses.anyCidrProblem(text);
+      if (problem != null) {
+        errors.add(p, problem + "; got " + q(text));
+        continue;
+      }
+      Integer before = seen.putIfAbsent(text, i);
+      if (before != null) {
+        errors.add(p, "duplicate source " + text + " (also " + path + "[" + before + "])");
+      }
+    }
   }
 
   private static void byon(
@@ -446,6 +473,7 @@ public final class SpecValidator {
       replicas(provider, spec, role, path, errors);
       machine(role.getMachine(), path + ".machine", errors);
       ports(role, zk, path, errors);
+      sshPortOpen(spec, role, path, errors);
       attributes(role, path, errors);
       packageList(path + ".packages", role.getPackages(), errors);
     }
@@ -589,6 +617,28 @@ public final class SpecValidator {
                   + " the world");
         }
       }
+    }
+  }
+
+  /** A role's public ports must keep the operator's SSH port: the host firewall opens only them. */
+  private static void sshPortOpen(
+      MesosClusterSpec spec, RoleSpec role, String path, Errors errors) {
+    List<Integer> ports = role.getPorts();
+    if (ports == null || spec.getSsh() == null || ports.size() > 32) {
+      return;
+    }
+    // A list with a broken entry is reported for that entry first.
+    if (ports.stream().anyMatch(p -> p == null || p < 1 || p > 65535)) {
+      return;
+    }
+    int ssh = spec.getSsh().getPort();
+    if (!ports.contains(ssh)) {
+      errors.add(
+          path + ".ports",
+          "must include the SSH port "
+              + ssh
+              + " (spec.ssh.port): the host firewall opens only these ports to"
+              + " spec.cloud.network.allowedSources, and SSH is how the nodes are managed");
     }
   }
 

@@ -249,6 +249,8 @@ final class SimulatedNodes implements AutoCloseable {
         log
             + r
             + "[ \"$1\" = -n ] && shift\n"
+            // VAR=value arguments, as sudo takes them for a rule of ALL.
+            + "while case \"$1\" in *=*) true ;; *) false ;; esac; do export \"$1\"; shift; done\n"
             + "if [ \"$SSH_LOGIN_USER\" != root ] && ! grep -qx \"$SSH_LOGIN_USER\" \"$R/state/sudo-ok\""
             + " && ! grep -q \"^$SSH_LOGIN_USER \" \"$R/etc/sudoers.d/mesos-operator\" 2>/dev/null;"
             + " then echo 'sudo: a password is required' >&2; exit 1; fi\n"
@@ -266,6 +268,18 @@ final class SimulatedNodes implements AutoCloseable {
             + "  stop) [ -e \"$d/$1\" ] || exit 1; rm -f \"$d/$1\" ;;\n"
             + "esac\nexit 0");
     script(bin.resolve("systemctl"), log + "exit 0");
+    // nft: "loads" a file by keeping it; lists the table it kept.
+    script(
+        bin.resolve("nft"),
+        "[ \"$1\" = list ] || "
+            + log
+            + r
+            + "mkdir -p \"$R/state\"\n"
+            + "case \"$1\" in\n"
+            + "  -f) grep -q '^table inet mesos_operator {' \"$2\" && cp \"$2\" \"$R/state/nft-table\" ;;\n"
+            + "  list) [ -e \"$R/state/nft-table\" ] && cat \"$R/state/nft-table\" ;;\n"
+            + "  *) exit 1 ;;\n"
+            + "esac");
     script(bin.resolve("update-rc.d"), log + "exit 0");
     script(
         bin.resolve("apt-get"),
@@ -399,6 +413,8 @@ final class SimulatedNodes implements AutoCloseable {
         e.put("PATH", bin + ":/usr/bin:/bin");
         e.put("MESOS_OPERATOR_ROOT", node.root.toString());
         e.put("SSH_LOGIN_USER", user);
+        // As OpenSSH sets it; the operator connects from loopback.
+        e.put("SSH_CONNECTION", "127.0.0.1 40000 " + node.address + " 22");
         e.put("LC_ALL", "C");
         Process p = pb.start();
         process = p;

@@ -55,7 +55,7 @@ class RenderCommandTest {
             dir.toString());
     assertThat(code).as(err.toString()).isZero();
     assertThat(err.toString()).isEmpty();
-    assertThat(out.toString()).contains("master1: 14 files", "slave3: 9 files");
+    assertThat(out.toString()).contains("master1: 15 files", "slave3: 10 files");
     assertThat(Golden.readDir(dir)).isEqualTo(Golden.readDir(Golden.root().resolve("tutorial")));
   }
 

@@ -284,15 +284,111 @@ class JcloudsMachineProviderTest {
         .containsEntry(MachineProvider.TAG_NODE, "from-metadata");
   }
 
+  private static NetworkRequest network(List<String> allowed) {
+    Map<String, List<Integer>> ports = new java.util.LinkedHashMap<>();
+    ports.put("masters", List.of(22, 5050, 8080));
+    ports.put("agents", List.of(22));
+    return new NetworkRequest(
+        UID_A, "alpha", null, "10.0.0.0/24", ports, List.of(2181, 2888, 3888), allowed);
+  }
+
+  private Map<String, org.jclouds.compute.domain.SecurityGroup> groups() {
+    Map<String, org.jclouds.compute.domain.SecurityGroup> out = new java.util.TreeMap<>();
+    provider
+        .context()
+        .getComputeService()
+        .getSecurityGroupExtension()
+        .get()
+        .listSecurityGroups()
+        .forEach(g -> out.put(g.getName(), g));
+    return out;
+  }
+
+  private static List<String> rules(org.jclouds.compute.domain.SecurityGroup g) {
+    return g.getIpPermissions().stream()
+        .map(
+            p ->
+                p.getIpProtocol().name()
+                    + " "
+                    + p.getFromPort()
+                    + "-"
+                    + p.getToPort()
+                    + " "
+                    + (p.getGroupIds().contains(g.getId()) ? "self" : "")
+                    + String.join(",", new java.util.TreeSet<>(p.getCidrBlocks())))
+        .sorted()
+        .toList();
+  }
+
   @Test
-  void ensureNetworkIsANoOpWithoutHookAndHandsThePlanToAHook() throws Exception {
-    NetworkRequest req =
-        new NetworkRequest(
-            UID_A, "alpha", null, "10.0.0.0/24", Map.of("agents", List.of(22)), List.of(2181));
-    provider.ensureNetwork(req);
-    List<Object> seen = new java.util.ArrayList<>();
-    provider.withFirewallHook((ctx, group, r, rules) -> seen.add(group + " " + rules.size()));
-    provider.ensureNetwork(req);
-    assertThat(seen).containsExactly("mc-aaaabbbb 2");
+  void ensureNetworkMakesAClusterGroupForAllInternalTrafficAndPublicPortsPerRole()
+      throws Exception {
+    assertThat(provider.cloudFirewall()).isNull();
+    provider.ensureNetwork(network(null));
+    Map<String, org.jclouds.compute.domain.SecurityGroup> groups = groups();
+    assertThat(groups.keySet())
+        .containsExactly(
+            "mc-aaaabbbb-cluster", "mc-aaaabbbb-role-agents", "mc-aaaabbbb-role-masters");
+    // Every port and protocol between the cluster's machines: agents reach ZooKeeper on the
+    // masters, masters reach the agents' 5051.
+    assertThat(rules(groups.get("mc-aaaabbbb-cluster")))
+        .containsExactly("ICMP -1--1 self", "TCP 0-65535 self", "UDP 0-65535 self");
+    assertThat(rules(groups.get("mc-aaaabbbb-role-masters")))
+        .containsExactly(
+            "TCP 22-22 0.0.0.0/0", "TCP 5050-5050 0.0.0.0/0", "TCP 8080-8080 0.0.0.0/0");
+    assertThat(rules(groups.get("mc-aaaabbbb-role-agents"))).containsExactly("TCP 22-22 0.0.0.0/0");
+    assertThat(provider.cloudFirewall())
+        .contains("mc-aaaabbbb-cluster admits all traffic between the cluster's machines")
+        .contains("mc-aaaabbbb-role-masters admits tcp 22,5050,8080 from 0.0.0.0/0");
+  }
+
+  @Test
+  void ensureNetworkIsIdempotentAndFollowsAllowedSources() throws Exception {
+    provider.ensureNetwork(network(null));
+    Map<String, org.jclouds.compute.domain.SecurityGroup> first = groups();
+    provider.ensureNetwork(network(null));
+    Map<String, org.jclouds.compute.domain.SecurityGroup> second = groups();
+    assertThat(second.keySet()).isEqualTo(first.keySet());
+    second.forEach((name, g) -> assertThat(rules(g)).isEqualTo(rules(first.get(name))));
+    assertThat(
+            SecurityGroups.ensure(
+                provider.context().getComputeService().getSecurityGroupExtension().get(),
+                provider.context().getComputeService().listAssignableLocations().iterator().next(),
+                network(null)))
+        .as("changes on a second ensure")
+        .isZero();
+
+    provider.ensureNetwork(network(List.of("203.0.113.0/24")));
+    Map<String, org.jclouds.compute.domain.SecurityGroup> limited = groups();
+    assertThat(rules(limited.get("mc-aaaabbbb-role-masters")))
+        .containsExactly(
+            "TCP 22-22 203.0.113.0/24",
+            "TCP 5050-5050 203.0.113.0/24",
+            "TCP 8080-8080 203.0.113.0/24");
+    assertThat(rules(limited.get("mc-aaaabbbb-cluster")))
+        .isEqualTo(rules(first.get("mc-aaaabbbb-cluster")));
+  }
+
+  @Test
+  void releaseNetworkRemovesOnlyThisClustersGroups() throws Exception {
+    provider.ensureNetwork(network(null));
+    var ext = provider.context().getComputeService().getSecurityGroupExtension().get();
+    var location =
+        provider.context().getComputeService().listAssignableLocations().iterator().next();
+    ext.createSecurityGroup("someone-else", location);
+    provider.releaseNetwork(UID_A);
+    assertThat(groups().keySet()).containsExactly("someone-else");
+    provider.releaseNetwork(UID_A); // idempotent
+  }
+
+  @Test
+  void ec2MachinesGetTheClusterAndRoleGroupsAndNoPortsOfJcloudsOwn() {
+    org.jclouds.aws.ec2.compute.AWSEC2TemplateOptions options =
+        new org.jclouds.aws.ec2.compute.AWSEC2TemplateOptions();
+    options.inboundPorts(22, 5050, 8080);
+    JcloudsMachineProvider.attachSecurityGroups(options, request(UID_A, "alpha", "masters", 0));
+    assertThat(options.getGroups())
+        .containsExactlyInAnyOrder("mc-aaaabbbb-cluster", "mc-aaaabbbb-role-masters");
+    assertThat(options.getInboundPorts()).isEmpty();
   }
 }

@@ -41,6 +41,9 @@ final class FakeNode implements AutoCloseable {
   /** Drops the connection from the server side in the middle of every login. */
   volatile boolean dropDuringLogin;
 
+  /** SSH_CONNECTION the commands see instead of the real one, when set ("" = none). */
+  volatile String sshConnectionOverride;
+
   private volatile KeyPair hostKey;
   private final SshServer server;
 
@@ -165,6 +168,8 @@ final class FakeNode implements AutoCloseable {
         log
             + r
             + "[ \"$1\" = -n ] && shift\n"
+            // VAR=value arguments, as sudo takes them for a rule of ALL.
+            + "while case \"$1\" in *=*) true ;; *) false ;; esac; do export \"$1\"; shift; done\n"
             + "if [ \"$SSH_LOGIN_USER\" != root ] && ! grep -qx \"$SSH_LOGIN_USER\" \"$R/state/sudo-ok\""
             + " && ! grep -q \"^$SSH_LOGIN_USER \" \"$R/etc/sudoers.d/mesos-operator\" 2>/dev/null;"
             + " then echo 'sudo: a password is required' >&2; exit 1; fi\n"
@@ -181,6 +186,18 @@ final class FakeNode implements AutoCloseable {
             + "  stop) [ -e \"$d/$1\" ] || exit 1; rm -f \"$d/$1\" ;;\n"
             + "esac\nexit 0");
     script(bin.resolve("systemctl"), log + "exit 0");
+    // nft: "loads" a file by keeping it; lists the table it kept.
+    script(
+        bin.resolve("nft"),
+        "[ \"$1\" = list ] || "
+            + log
+            + r
+            + "mkdir -p \"$R/state\"\n"
+            + "case \"$1\" in\n"
+            + "  -f) grep -q '^table inet mesos_operator {' \"$2\" && cp \"$2\" \"$R/state/nft-table\" ;;\n"
+            + "  list) [ -e \"$R/state/nft-table\" ] && cat \"$R/state/nft-table\" ;;\n"
+            + "  *) exit 1 ;;\n"
+            + "esac");
     script(bin.resolve("update-rc.d"), log + "exit 0");
     script(
         bin.resolve("apt-get"),
@@ -223,6 +240,21 @@ final class FakeNode implements AutoCloseable {
             + "f=\"$R/etc/ssh/sshd_config\"\n"
             + "for k in passwordauthentication permitrootlogin; do\n"
             + "  v=$(awk -v k=$k 'tolower($1)==k{print tolower($2); exit}' \"$f\"); echo \"$k ${v:-yes}\"; done");
+  }
+
+  /** SSH_CONNECTION as OpenSSH sets it: client address and port, server address and port. */
+  static String sshConnection(Session session) {
+    if (session.getRemoteAddress() instanceof java.net.InetSocketAddress c
+        && session.getLocalAddress() instanceof java.net.InetSocketAddress l) {
+      return c.getAddress().getHostAddress()
+          + " "
+          + c.getPort()
+          + " "
+          + l.getAddress().getHostAddress()
+          + " "
+          + l.getPort();
+    }
+    return "";
   }
 
   private static void script(Path path, String body) throws IOException {
@@ -277,6 +309,8 @@ final class FakeNode implements AutoCloseable {
       e.put("PATH", bin + ":/usr/bin:/bin");
       e.put("MESOS_OPERATOR_ROOT", root.toString());
       e.put("SSH_LOGIN_USER", channel.getSession().getUsername());
+      String conn = sshConnectionOverride;
+      e.put("SSH_CONNECTION", conn != null ? conn : sshConnection(channel.getSession()));
       e.put("LC_ALL", "C");
       process = pb.start();
       Thread pumpIn =

@@ -371,7 +371,7 @@ class RealNodeConvergenceIT {
   // ---- 3. drift ----
 
   @Test
-  @Order(3)
+  @Order(4)
   void aHandEditedFileOnTheAgentIsRestoredWithAnEvent() throws Exception {
     int agent = 3;
     Machine m = machines.get(agent);
@@ -412,10 +412,60 @@ class RealNodeConvergenceIT {
     assertThat(nodeCat(agent, ClusterRenderer.ZK)).isEqualTo(rendered);
   }
 
+  // ---- 3b. host firewall ----
+
+  @Test
+  @Order(3)
+  void theHostFirewallIsLoadedAndAFlushedTableIsReloadedWithAnEvent() throws Exception {
+    String gateway = "10.213.230.1"; // the host's bridge address: the operator
+    for (Machine m : machines) {
+      String table = nft(m, "list", "table", "inet", "mesos_operator");
+      assertThat(table)
+          .as(m.node())
+          .contains("policy drop;")
+          .contains("elements = { " + gateway + " }")
+          .contains("ip saddr " + CIDR + " tcp dport");
+    }
+    int agent = 3;
+    Machine m = machines.get(agent);
+    nft(m, "delete", "table", "inet", "mesos_operator");
+    assertThat(RealNodes.run(nftArgv(m, "list", "table", "inet", "mesos_operator"), T).exit())
+        .isNotZero();
+
+    NodeResult r = configure(agent, pins.get(m.node()));
+    assertThat(r.configured().isTrue()).as(r.configured().toString()).isTrue();
+    assertThat(r.firewall().isTrue()).as(String.valueOf(r.firewall())).isTrue();
+    assertThat(r.restarts()).isZero();
+    assertThat(r.events())
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.reason()).isEqualTo("FirewallRestored");
+              assertThat(e.message()).contains(m.node(), "table not loaded");
+            });
+    assertThat(nft(m, "list", "table", "inet", "mesos_operator")).contains("policy drop;");
+    // And converged again: nothing to do.
+    NodeResult again = configure(agent, pins.get(m.node()));
+    assertThat(again.changes()).isZero();
+    assertThat(again.events()).isEmpty();
+  }
+
+  private static final Duration T = Duration.ofSeconds(30);
+
+  private static List<String> nftArgv(Machine m, String... args) {
+    List<String> argv = new ArrayList<>(List.of("ip", "netns", "exec", m.id(), "nft"));
+    argv.addAll(List.of(args));
+    return argv;
+  }
+
+  private static String nft(Machine m, String... args) throws Exception {
+    return RealNodes.check(nftArgv(m, args));
+  }
+
   // ---- 4. host key change ----
 
   @Test
-  @Order(4)
+  @Order(5)
   void aChangedHostKeyIsRefusedBeforeAnyCommandIsSent() throws Exception {
     int agent = 3;
     Machine m = machines.get(agent);
@@ -477,7 +527,7 @@ class RealNodeConvergenceIT {
   // ---- 5. a crashed ZooKeeper member ----
 
   @Test
-  @Order(5)
+  @Order(6)
   void aKilledZooKeeperIsStartedByTheNextPassAndRejoinsTheEnsemble() throws Exception {
     int victim = 1;
     Machine m = machines.get(victim);
@@ -507,7 +557,7 @@ class RealNodeConvergenceIT {
         .isIn("leader", "follower");
   }
 
-  // ---- 6. an apply cut between its writes and its restarts ----
+  // ---- 7. an apply cut between its writes and its restarts ----
 
   /**
    * Issue 18: a restart is never lost. A ZooKeeper setting changes (its AdminServer port, which
@@ -519,7 +569,7 @@ class RealNodeConvergenceIT {
    * and restarts nothing, and the ensemble keeps its quorum.
    */
   @Test
-  @Order(6)
+  @Order(7)
   void anApplyCutBetweenItsWritesAndItsRestartsIsFinishedByTheNextPass() throws Exception {
     int port = spec.getZookeeper().getAdminPort();
     int master = 0;
@@ -648,10 +698,10 @@ class RealNodeConvergenceIT {
     }
   }
 
-  // ---- 7. no secret in logs ----
+  // ---- 9. no secret in logs ----
 
   @Test
-  @Order(7)
+  @Order(9)
   void thePrivateKeyNeverAppearsInTheLogs() {
     String[] lines = key.privateKey().split("\n");
     String slice = lines[lines.length / 2].substring(10, 50);
@@ -673,10 +723,10 @@ class RealNodeConvergenceIT {
     assertThat(text.replace("\n", "")).doesNotContain(body.substring(0, 64));
   }
 
-  // ---- 7. running hostname and sshd's effective settings ----
+  // ---- 8. running hostname and sshd's effective settings ----
 
   @Test
-  @Order(7)
+  @Order(8)
   void theRunningHostnameIsSetAndAMatchBlockReEnablingPasswordsIsReported() throws Exception {
     int agent = 3;
     String name = machines.get(agent).node();

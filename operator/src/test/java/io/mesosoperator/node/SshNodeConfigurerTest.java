@@ -129,10 +129,12 @@ class SshNodeConfigurerTest {
     assertThat(second.roundTrips()).isEqualTo(1);
     assertThat(second.events()).isEmpty();
     assertThat(node.commands.get() - commandsBefore).isEqualTo(1);
-    // The only new call is the one sudo that ran the observe script.
+    // The only new call is the one sudo that ran the observe script, with the session's
+    // SSH_CONNECTION handed through.
     assertThat(callLines().subList(callsBefore, callLines().size()))
         .singleElement()
-        .satisfies(l -> assertThat(l).startsWith("sudo -n /bin/sh -c"));
+        .satisfies(l -> assertThat(l).startsWith("sudo -n MESOS_OPERATOR_SSH=127.0.0.1 "))
+        .satisfies(l -> assertThat(l).contains(" /bin/sh -c"));
     assertThat(second.configDigest()).isEqualTo(first.configDigest());
   }
 

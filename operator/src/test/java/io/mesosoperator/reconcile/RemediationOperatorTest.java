@@ -380,6 +380,14 @@ class RemediationOperatorTest {
                   .allSatisfy(
                       n -> assertThat(n.getStatus().getEnsemble()).containsExactly(1, 3, 4));
               assertThat(events).anyMatch(e -> e.startsWith("NodeRemediated tutorial: master"));
+              // The cluster's status clears the replacement in a cluster pass after the node
+              // passes above: wait for it too, not just for the nodes.
+              assertThat(
+                      OperatorHarness.get(client, "tutorial")
+                          .getStatus()
+                          .getRemediation()
+                          .getNodes())
+                  .isEmpty();
             });
     assertThat(node("tutorial-master-1").getStatus().getMachineId()).isNotEqualTo(m1);
     var status = OperatorHarness.get(client, "tutorial").getStatus();

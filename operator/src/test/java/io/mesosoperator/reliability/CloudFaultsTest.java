@@ -273,12 +273,20 @@ class CloudFaultsTest {
     // 3. Errors stop: the cluster converges with exactly one machine per node.
     int duplicates = assertOneMachinePerNode(6);
     assertThat(duplicates).isZero();
-    // The network is ensured again on a later pass once the cloud answers.
+    // The network is ensured again on a later pass once the cloud answers. Node configuration
+    // is off in this harness, so NetworkReady then says no node has its host firewall yet.
     await()
         .atMost(Duration.ofSeconds(20))
-        .until(
+        .untilAsserted(
             () ->
-                Conditions.isTrue(Harness.get(client).getStatus().getConditions(), "NetworkReady"));
+                assertThat(
+                        Conditions.get(
+                            Harness.get(client).getStatus().getConditions(), "NetworkReady"))
+                    .hasValueSatisfying(
+                        c -> {
+                          assertThat(c.getReason()).isEqualTo("HostFirewallPending");
+                          assertThat(c.getMessage()).contains("host firewall loaded on 0 of 6");
+                        }));
     assertThat(assertOneMachinePerNode(6)).isZero();
     Figures.record(
         "cloud errors",

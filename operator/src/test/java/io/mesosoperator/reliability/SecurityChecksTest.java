@@ -16,8 +16,6 @@ import io.mesosoperator.api.MesosCluster;
 import io.mesosoperator.api.MesosClusterSpec;
 import io.mesosoperator.api.MesosNode;
 import io.mesosoperator.api.RoleSpec;
-import io.mesosoperator.cloud.FirewallPlan;
-import io.mesosoperator.cloud.NetworkRequest;
 import io.mesosoperator.node.RemoteScripts;
 import io.mesosoperator.plan.Action;
 import io.mesosoperator.plan.NodePlan;
@@ -28,6 +26,7 @@ import io.mesosoperator.reconcile.ClusterKeys;
 import io.mesosoperator.reconcile.DefaultProviderResolver;
 import io.mesosoperator.reconcile.OperatorRuntime;
 import io.mesosoperator.render.ClusterRenderer;
+import io.mesosoperator.render.HostFirewall;
 import io.mesosoperator.render.InitStyle;
 import io.mesosoperator.render.NodeConfig;
 import io.mesosoperator.render.NodeFacts;
@@ -249,49 +248,40 @@ class SecurityChecksTest {
   @Test
   void firewallOpensOnlyEachRolesOwnPortsToTheWorld() throws Exception {
     int checked = 0;
+    String world = "198.51.100.7";
     try (Stream<Path> examples = Files.list(Harness.ROOT.resolve("examples"))) {
       for (Path f : examples.filter(x -> x.toString().endsWith(".yaml")).toList()) {
         MesosCluster c = ManifestReader.read(f).cluster();
-        Map<String, List<Integer>> ports = new LinkedHashMap<>();
-        c.getSpec().getRoles().forEach(r -> ports.put(r.getName(), r.portsOrDefault()));
         var zk = c.getSpec().getZookeeper();
-        List<Integer> internal =
-            List.of(zk.getClientPort(), zk.getPeerPort(), zk.getElectionPort(), 5050, 5051, 8080);
-        // As MesosClusterReconciler builds it.
-        NetworkRequest request =
-            new NetworkRequest(
-                "uid",
-                c.getMetadata().getName(),
-                null,
-                c.getSpec().getCloud().getNetwork().getCidr(),
-                ports,
-                internal);
-        List<FirewallPlan.Rule> rules = FirewallPlan.plan(request);
-        assertThat(rules).isNotEmpty();
-        for (FirewallPlan.Rule rule : rules) {
-          if (rule.isWorld()) {
-            assertThat(ports.get(rule.role())).as("%s %s", f, rule).contains(rule.port());
+        List<NodeInfo> nodes = nodes(c.getSpec(), c.getMetadata().getName());
+        for (var role : c.getSpec().getRoles()) {
+          // The host firewall every node of the role loads, as ClusterRenderer renders it.
+          HostFirewall fw = HostFirewall.of(c.getSpec(), role, nodes);
+          for (int port : role.portsOrDefault()) {
+            assertThat(fw.admits(world, port, null) || !fw.publicToAll())
+                .as("%s %s: public port %d", f, role.getName(), port)
+                .isTrue();
           }
-          if (List.of(zk.getClientPort(), zk.getPeerPort(), zk.getElectionPort(), 5051)
-              .contains(rule.port())) {
-            assertThat(rule.isWorld())
-                .as("%s: internal port open to the world: %s", f, rule)
-                .isFalse();
-            assertThat(rule.source()).isNotEqualTo("0.0.0.0/0").isNotEqualTo("::/0");
+          for (int port :
+              List.of(zk.getClientPort(), zk.getPeerPort(), zk.getElectionPort(), 5051, 31000)) {
+            if (!role.portsOrDefault().contains(port)) {
+              assertThat(fw.admits(world, port, null))
+                  .as("%s %s: internal port %d open to the world", f, role.getName(), port)
+                  .isFalse();
+            }
           }
+          if (role.getType() == io.mesosoperator.api.RoleType.AGENT
+              && (role.getPorts() == null || role.getPorts().isEmpty())) {
+            assertThat(fw.publicPorts()).as("%s %s", f, role.getName()).containsExactly(22);
+          }
+          // Inside the cluster the internal ports work.
+          String source = fw.internalSources().get(0);
+          String member =
+              source.contains("/") ? source.substring(0, source.lastIndexOf('.')) + ".5" : source;
+          int internal =
+              role.getType() == io.mesosoperator.api.RoleType.MASTER ? zk.getClientPort() : 5051;
+          assertThat(fw.admits(member, internal, null)).as("%s %s", f, role.getName()).isTrue();
         }
-        // Agents show the world SSH only (unless a role lists more).
-        c.getSpec().getRoles().stream()
-            .filter(r -> r.getPorts() == null || r.getPorts().isEmpty())
-            .filter(r -> r.getType() == io.mesosoperator.api.RoleType.AGENT)
-            .forEach(
-                r ->
-                    assertThat(
-                            rules.stream()
-                                .filter(x -> x.role().equals(r.getName()))
-                                .filter(FirewallPlan.Rule::isWorld))
-                        .extracting(FirewallPlan.Rule::port)
-                        .containsExactly(22));
         checked++;
       }
     }

@@ -176,7 +176,7 @@ class ClusterRendererTest {
     assertThat(m.hostname()).isEqualTo("m1");
     assertThat(m.services()).containsExactly("chrony", "zookeeper", "mesos-master", "marathon");
     assertThat(m.disabledServices()).containsExactly("mesos-slave");
-    assertThat(m.packages()).containsExactly("mesosphere", "chrony");
+    assertThat(m.packages()).containsExactly("mesosphere", "chrony", "nftables");
     assertThat(m.upgrade()).isTrue();
     assertThat(m.clockSync()).isTrue();
     assertThat(m.restartTriggers())
@@ -211,7 +211,7 @@ class ClusterRendererTest {
     assertThat(a.roleType()).isEqualTo(RoleType.AGENT);
     assertThat(a.services()).containsExactly("mesos-slave");
     assertThat(a.disabledServices()).containsExactly("zookeeper", "mesos-master");
-    assertThat(a.packages()).containsExactly("mesos=1.4.0-2.0.1", "htop");
+    assertThat(a.packages()).containsExactly("mesos=1.4.0-2.0.1", "htop", "nftables");
     assertThat(a.upgrade()).isFalse();
     assertThat(a.clockSync()).isFalse();
     assertThat(a.restartTriggers())
