@@ -399,11 +399,15 @@ public class MesosNodeReconciler implements Reconciler<MesosNode>, Cleaner<Mesos
 
   /**
    * Why no machine may be created now: the cluster's NetworkReady is False or not yet reported (a
-   * machine made before its network and firewall would start open or unreachable). Null when ready.
+   * machine made before its network and cloud firewall would start open or unreachable). Null when
+   * the cloud part is in place: NetworkReady True, or False only because host firewalls are still
+   * to be loaded, which needs the machines.
    */
   static ConditionState networkNotReady(MesosCluster cluster) {
     Optional<io.fabric8.kubernetes.api.model.Condition> ready = networkCondition(cluster);
-    if (ready.isPresent() && "True".equals(ready.get().getStatus())) {
+    if (ready.isPresent()
+        && ("True".equals(ready.get().getStatus())
+            || NetworkStatus.PENDING.equals(ready.get().getReason()))) {
       return null;
     }
     return ConditionState.isFalse(
@@ -427,9 +431,7 @@ public class MesosNodeReconciler implements Reconciler<MesosNode>, Cleaner<Mesos
   }
 
   private static String networkReady(MesosCluster cluster) {
-    return networkCondition(cluster)
-        .map(io.fabric8.kubernetes.api.model.Condition::getStatus)
-        .orElse(null);
+    return networkCondition(cluster).map(c -> c.getStatus() + "/" + c.getReason()).orElse(null);
   }
 
   /**

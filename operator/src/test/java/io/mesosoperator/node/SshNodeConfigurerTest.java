@@ -238,7 +238,7 @@ class SshNodeConfigurerTest {
       assertThat(read("/etc/mesos/zk")).isEqualTo("zk://localhost:2181/mesos\n");
       assertThat(callLines().subList(callsBefore, callLines().size()))
           .singleElement()
-          .satisfies(l -> assertThat(l).startsWith("sudo -n /bin/sh -c"));
+          .satisfies(l -> assertThat(l).startsWith("sudo -n ").contains(" /bin/sh -c "));
     } finally {
       holder.descendants().forEach(ProcessHandle::destroyForcibly);
       holder.destroyForcibly().waitFor();

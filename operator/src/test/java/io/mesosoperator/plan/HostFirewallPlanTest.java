@@ -44,6 +44,8 @@ class HostFirewallPlanTest {
         o.sshd(),
         o.clock(),
         o.appliedDigest(),
+        o.started(),
+        o.runningHostname(),
         fw);
   }
 
@@ -133,6 +135,8 @@ class HostFirewallPlanTest {
             converged.sshd(),
             converged.clock(),
             converged.appliedDigest(),
+            converged.started(),
+            converged.runningHostname(),
             converged.firewall());
     List<Action> plan = NodePlan.diff(c, edited, new PlanOptions(ADMIN, true));
     assertThat(plan.stream().map(Action::describe))
