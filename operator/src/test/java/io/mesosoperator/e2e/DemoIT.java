@@ -196,7 +196,9 @@ class DemoIT {
             .orElseThrow()
             .trim();
     assertThat(replicas).startsWith("description:");
-    String words = replicas.substring("description:".length()).trim().split("\\s+")[0];
+    // The YAML may quote the text: compare its first word without quotes.
+    String words =
+        replicas.substring("description:".length()).replace("\"", "").trim().split("\\s+")[0];
     assertThat(text).contains(words);
   }
 
