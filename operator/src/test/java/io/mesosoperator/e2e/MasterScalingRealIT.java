@@ -74,7 +74,7 @@ import org.junit.jupiter.api.Timeout;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 class MasterScalingRealIT {
-  // The namespace clusterYaml writes (this class has its own API server).
+  // This class's own namespace on the shared control plane.
   private static final String NS = "e2e-masters";
   private static final String NAME = "scale";
   private static final String CIDR = "10.213.210.0/24";
@@ -154,7 +154,7 @@ class MasterScalingRealIT {
   void threeMastersAndOneAgentBecomeReady() throws Exception {
     long t0 = System.nanoTime();
     MesosCluster created =
-        client.resource(load(LocalClusterE2EIT.clusterYaml(NAME, CIDR, 3, 1, false))).create();
+        client.resource(load(LocalClusterE2EIT.clusterYaml(NS, NAME, CIDR, 3, 1, false))).create();
     uid = created.getMetadata().getUid();
     awaitScaled(3, Duration.ofMinutes(3));
     timings.put("apply to Ready (3+1)", ms(t0));
