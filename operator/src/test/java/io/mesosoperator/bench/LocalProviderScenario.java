@@ -5,7 +5,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.mesosoperator.api.MesosCluster;
 import io.mesosoperator.api.MesosNode;
 import io.mesosoperator.cloud.local.LocalMachineProvider;
-import io.mesosoperator.e2e.ApiServer;
 import io.mesosoperator.e2e.LocalCluster;
 import io.mesosoperator.node.Shell;
 import io.mesosoperator.node.SshSession;
@@ -17,6 +16,7 @@ import io.mesosoperator.render.ClusterRenderer;
 import io.mesosoperator.render.ManagedFile;
 import io.mesosoperator.render.NodeConfig;
 import io.mesosoperator.render.NodeInfo;
+import io.mesosoperator.testing.ControlPlane;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -28,6 +28,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The {@code local} provider scenarios: the operator in-process with its production wiring ({@link
@@ -40,7 +41,7 @@ import java.util.Map;
  * <p>Traffic goes only to this scenario's own bridge range {@value #CIDR} and to loopback.
  */
 final class LocalProviderScenario {
-  static final String NS = "bench";
+  static final String NS = "bench-local";
   static final String CIDR = "10.213.200.0/24";
   private static final Duration READY_DEADLINE = Duration.ofMinutes(6);
   private static final Duration GONE_DEADLINE = Duration.ofMinutes(3);
@@ -63,14 +64,24 @@ final class LocalProviderScenario {
       }
       return;
     }
+    List<String> binaries = ControlPlane.missingBinaries(MockApi.ROOT);
+    if (!binaries.isEmpty()) {
+      String why =
+          "not measured: the control plane needs " + binaries + " (hack/build-control-plane.sh)";
+      for (String key : KEYS) {
+        results.missing(key, BenchResults.Goal.NONE, null, why);
+      }
+      return;
+    }
     Path stateDir = Files.createTempDirectory(Path.of("/var/tmp"), "mo-bench-");
     Map<String, List<Double>> runs = new LinkedHashMap<>();
     Map<String, String> uids = new LinkedHashMap<>();
     Sequential sequential = null;
-    try (ApiServer api = ApiServer.start(0)) {
-      KubernetesClient client = api.client();
-      api.installCrds(MockApi.ROOT, NS);
-      LocalCluster operator = new LocalCluster(client, stateDir, RESYNC);
+    try {
+      ControlPlane cp = ControlPlane.shared();
+      KubernetesClient client = cp.client();
+      cp.installCrds(MockApi.ROOT, NS);
+      LocalCluster operator = new LocalCluster(client, stateDir, RESYNC, Set.of(NS));
       try {
         int n = 0;
         for (int agents : variant.localAgents) {

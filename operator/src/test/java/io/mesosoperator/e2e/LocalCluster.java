@@ -287,31 +287,46 @@ public final class LocalCluster implements AutoCloseable {
         if (local == null) {
           continue;
         }
-        try {
-          for (Machine m : local.list(e.getKey())) {
-            if (closing || m.state() != Machine.State.RUNNING || installed.contains(m.id())) {
-              continue;
-            }
-            StandIns.install(StandIns.nsenter(local, m.id()), classpath);
-            if (initLinks) {
-              for (String service : StandIns.SERVICES.keySet()) {
-                StandIns.nsenter(local, m.id())
-                    .run(List.of("update-rc.d", service, "defaults"), null);
-              }
-            }
-            installed.add(m.id());
-            LOG.info("stand-ins installed into {} ({})", m.id(), m.node());
-          }
-        } catch (CloudException | IOException | RuntimeException ex) {
-          // A machine still booting or already going: try again on the next round.
-          LOG.debug("stand-in install deferred: {}", ex.getMessage());
-        }
+        installStandIns(local, e.getKey(), classpath, installed, initLinks, () -> closing);
       }
       try {
         Thread.sleep(300);
       } catch (InterruptedException ex) {
         return;
       }
+    }
+  }
+
+  /**
+   * One round of the stand-in installer: puts the TEST STAND-INS into every running machine of a
+   * cluster not in {@code installed} yet, and adds it there. A machine still booting or already
+   * going is left for the next round.
+   */
+  public static void installStandIns(
+      LocalMachineProvider local,
+      String clusterUid,
+      String classpath,
+      Set<String> installed,
+      boolean initLinks,
+      java.util.function.BooleanSupplier stop) {
+    try {
+      for (Machine m : local.list(clusterUid)) {
+        if (stop.getAsBoolean()
+            || m.state() != Machine.State.RUNNING
+            || installed.contains(m.id())) {
+          continue;
+        }
+        StandIns.install(StandIns.nsenter(local, m.id()), classpath);
+        if (initLinks) {
+          for (String service : StandIns.SERVICES.keySet()) {
+            StandIns.nsenter(local, m.id()).run(List.of("update-rc.d", service, "defaults"), null);
+          }
+        }
+        installed.add(m.id());
+        LOG.info("stand-ins installed into {} ({})", m.id(), m.node());
+      }
+    } catch (CloudException | IOException | RuntimeException ex) {
+      LOG.debug("stand-in install deferred: {}", ex.getMessage());
     }
   }
 

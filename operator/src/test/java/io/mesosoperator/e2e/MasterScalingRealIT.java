@@ -16,6 +16,7 @@ import io.mesosoperator.render.ClusterRenderer;
 import io.mesosoperator.render.ManagedFile;
 import io.mesosoperator.render.NodeConfig;
 import io.mesosoperator.render.NodeInfo;
+import io.mesosoperator.testing.ControlPlane;
 import io.mesosoperator.testing.Prerequisites;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -73,8 +74,8 @@ import org.junit.jupiter.api.Timeout;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 class MasterScalingRealIT {
-  // The namespace clusterYaml writes (this class has its own API server).
-  private static final String NS = "e2e";
+  // This class's own namespace on the shared control plane.
+  private static final String NS = "e2e-masters";
   private static final String NAME = "scale";
   private static final String CIDR = "10.213.210.0/24";
   private static final String SPARE_CIDR = "10.213.211.0/24";
@@ -95,7 +96,6 @@ class MasterScalingRealIT {
   private static final Pattern ZK_LEADER = Pattern.compile("^leader (\\S+);");
 
   private final Map<String, Long> timings = new LinkedHashMap<>();
-  private ApiServer api;
   private KubernetesClient client;
   private Path stateDir;
   private LocalCluster operator;
@@ -107,11 +107,11 @@ class MasterScalingRealIT {
   @BeforeAll
   void start() throws Exception {
     Prerequisites.requireRealNodes("master scaling IT");
-    api = ApiServer.start(0);
-    client = api.client();
-    api.installCrds(ROOT, NS);
+    ControlPlane cp = ControlPlane.shared();
+    client = cp.client();
+    cp.installCrds(ROOT, NS);
     stateDir = Files.createTempDirectory(Path.of("/var/tmp"), "mo-scale-");
-    operator = new LocalCluster(client, stateDir, RESYNC);
+    operator = new LocalCluster(client, stateDir, RESYNC, Set.of(NS));
     // Fencing disables services with update-rc.d: the stand-ins need the runlevel links a package
     // would have.
     operator.registerInitLinks();
@@ -131,9 +131,6 @@ class MasterScalingRealIT {
       if (uid != null) {
         leftovers.addAll(LocalCluster.destroyLeftovers(stateDir, CIDR, uid));
       }
-    }
-    if (api != null) {
-      api.close();
     }
     if (stateDir != null) {
       LocalCluster.host(List.of("rm", "-rf", "--one-file-system", stateDir.toString()));
@@ -157,7 +154,7 @@ class MasterScalingRealIT {
   void threeMastersAndOneAgentBecomeReady() throws Exception {
     long t0 = System.nanoTime();
     MesosCluster created =
-        client.resource(load(LocalClusterE2EIT.clusterYaml(NAME, CIDR, 3, 1, false))).create();
+        client.resource(load(LocalClusterE2EIT.clusterYaml(NS, NAME, CIDR, 3, 1, false))).create();
     uid = created.getMetadata().getUid();
     awaitScaled(3, Duration.ofMinutes(3));
     timings.put("apply to Ready (3+1)", ms(t0));

@@ -367,6 +367,8 @@ class CloudFaultsTest {
         .untilAsserted(
             () -> {
               MesosCluster c = Harness.get(client);
+              // No status yet is "not yet" (an AssertionError awaitility retries), not an NPE.
+              assertThat(c.getStatus()).as("status").isNotNull();
               assertThat(c.getStatus().getObservedGeneration())
                   .isEqualTo(c.getMetadata().getGeneration());
               assertThat(

@@ -138,8 +138,30 @@ public final class ControlPlane implements AutoCloseable {
     return shared;
   }
 
+  /**
+   * A control plane of the caller's own (not the JVM's shared one, no shutdown hook): the caller
+   * closes it, after whatever must still talk to it.
+   */
+  public static ControlPlane start(Path projectRoot) throws IOException {
+    return new ControlPlane(projectRoot.toAbsolutePath().normalize());
+  }
+
   /** Skips (locally) or fails (CI) when the binaries are not built. */
   public static void require(Path projectRoot) {
+    List<String> missing = missingBinaries(projectRoot);
+    if (missing.isEmpty()) {
+      return;
+    }
+    String message =
+        "the control-plane tier needs " + missing + " (run hack/build-control-plane.sh)";
+    if ("true".equals(System.getenv("CI"))) {
+      fail(message + "; CI=true, so this is a failure, not a skip");
+    }
+    Assumptions.assumeTrue(false, message);
+  }
+
+  /** The control-plane binaries not built yet (empty when all are there). */
+  public static List<String> missingBinaries(Path projectRoot) {
     Properties v = versions(projectRoot);
     String testDir =
         System.getenv()
@@ -153,15 +175,7 @@ public final class ControlPlane implements AutoCloseable {
         missing.add(bin.resolve(b).toString());
       }
     }
-    if (missing.isEmpty()) {
-      return;
-    }
-    String message =
-        "the control-plane tier needs " + missing + " (run hack/build-control-plane.sh)";
-    if ("true".equals(System.getenv("CI"))) {
-      fail(message + "; CI=true, so this is a failure, not a skip");
-    }
-    Assumptions.assumeTrue(false, message);
+    return missing;
   }
 
   private static Properties versions(Path projectRoot) {
