@@ -3,7 +3,6 @@ package io.mesosoperator.e2e;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
@@ -42,7 +41,7 @@ public final class ApiServer implements AutoCloseable {
   private final Discovery discovery;
 
   private ApiServer(int port) throws IOException {
-    discovery = new Discovery(new KubernetesCrudDispatcher());
+    discovery = new Discovery(new io.mesosoperator.testing.MockApiDispatcher(new HashMap<>()));
     server =
         new KubernetesMockServer(
             new Context(), new MockWebServer(), new HashMap<>(), discovery, false);
