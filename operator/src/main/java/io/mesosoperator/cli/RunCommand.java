@@ -1,6 +1,8 @@
 package io.mesosoperator.cli;
 
 import com.sun.net.httpserver.HttpServer;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.mesosoperator.metrics.OperatorMetrics;
@@ -20,6 +22,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -110,8 +113,37 @@ public class RunCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(
           spec.commandLine(), "--ssh-kept-connections must be 0 or more, was " + keptConnections);
     }
+    Config config = Config.autoConfigure(null);
+    config.setUserAgent(OperatorRuntime.USER_AGENT);
+    // Before anything starts: the API answers, the CRDs are served, the identity may do its work.
+    // A client that fails fast, so an unreachable API server is one line, not 20 s of retries.
+    try (KubernetesClient check =
+        new KubernetesClientBuilder()
+            .withConfig(
+                new ConfigBuilder(config)
+                    .withRequestRetryBackoffLimit(0)
+                    .withConnectionTimeout(5_000)
+                    .withRequestTimeout(10_000)
+                    .build())
+            .build()) {
+      String leaseNs =
+          !leaderElection
+              ? null
+              : leaseNamespace != null
+                  ? leaseNamespace
+                  : check.getNamespace() == null ? "default" : check.getNamespace();
+      Optional<StartupCheck.Refusal> refused =
+          StartupCheck.run(check, new LinkedHashSet<>(namespaces), leaseNs);
+      if (refused.isPresent()) {
+        spec.commandLine()
+            .getErr()
+            .println("mesos-operator: not starting: " + refused.get().line());
+        spec.commandLine().getErr().flush();
+        return refused.get().exitCode();
+      }
+    }
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    KubernetesClient client = new KubernetesClientBuilder().build();
+    KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build();
     CountDownLatch stopped = new CountDownLatch(1);
     // Ctrl-C or SIGTERM: stop reconciling cleanly before the JVM goes.
     Runtime.getRuntime()

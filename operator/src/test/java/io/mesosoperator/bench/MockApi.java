@@ -3,7 +3,6 @@ package io.mesosoperator.bench;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
@@ -11,6 +10,7 @@ import io.fabric8.mockwebserver.ServerRequest;
 import io.fabric8.mockwebserver.ServerResponse;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
+import io.mesosoperator.testing.MockApiDispatcher;
 import java.io.InputStream;
 import java.net.InetAddress;
 import java.nio.file.Files;
@@ -78,7 +78,7 @@ final class MockApi implements AutoCloseable {
    * (events live apart, with their own TTL). The requests still reach the request log, so they are
    * counted as writes.
    */
-  private static final class EventsNotStored extends KubernetesMixedDispatcher {
+  private static final class EventsNotStored extends MockApiDispatcher {
     private static final java.util.regex.Pattern EVENTS =
         java.util.regex.Pattern.compile("/api/v1/namespaces/[^/]+/events(\\?.*)?");
 

@@ -7,10 +7,10 @@ import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.mesosoperator.api.MesosCluster;
 import io.mesosoperator.api.MesosNode;
+import io.mesosoperator.testing.MockApiServer;
 import java.io.InputStream;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -27,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /** The README's run command: the jar's default command against a cluster given by kubeconfig. */
-@EnableKubernetesMockClient(crud = true)
+@MockApiServer
 class RunCommandTest {
   KubernetesMockServer server;
   KubernetesClient client;

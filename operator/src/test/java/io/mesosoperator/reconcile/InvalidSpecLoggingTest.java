@@ -8,8 +8,8 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.mesosoperator.api.MesosCluster;
+import io.mesosoperator.testing.MockApiServer;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 
 /** An invalid spec is a warning once, not on every resync. */
-@EnableKubernetesMockClient(crud = true)
+@MockApiServer
 class InvalidSpecLoggingTest {
   KubernetesClient client;
   OperatorRuntime operator;

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.mesosoperator.api.MesosCluster;
 import io.mesosoperator.api.MesosNode;
 import io.mesosoperator.api.RoleType;
@@ -19,6 +18,7 @@ import io.mesosoperator.render.ManagedFile;
 import io.mesosoperator.render.NodeConfig;
 import io.mesosoperator.render.NodeFacts;
 import io.mesosoperator.render.NodeInfo;
+import io.mesosoperator.testing.MockApiServer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -36,7 +36,7 @@ import org.junit.jupiter.api.Test;
  * a node configurer that records what each master is configured with (observer off, so steps are
  * gated on the masters being configured).
  */
-@EnableKubernetesMockClient(crud = true)
+@MockApiServer
 class MasterScalingOperatorTest {
   static final NodeFacts FACTS = NodeFacts.TUTORIAL;
 

@@ -5,13 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.mesosoperator.api.DeletionPolicy;
 import io.mesosoperator.api.EnsembleMember;
 import io.mesosoperator.api.MesosCluster;
 import io.mesosoperator.api.MesosNode;
 import io.mesosoperator.cloud.Machine;
+import io.mesosoperator.testing.MockApiServer;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -20,7 +20,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The operator against the fabric8 mock API server (CRUD mode) and an in-memory cloud. */
-@EnableKubernetesMockClient(crud = true)
+@MockApiServer
 class MesosClusterOperatorTest {
   KubernetesMockServer server;
   KubernetesClient client;

@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.javaoperatorsdk.operator.Operator;
 import io.mesosoperator.api.MesosCluster;
 import io.mesosoperator.api.MesosNode;
@@ -24,6 +23,7 @@ import io.mesosoperator.node.NodeTarget;
 import io.mesosoperator.node.ZooKeeperBackup;
 import io.mesosoperator.render.NodeConfig;
 import io.mesosoperator.render.NodeFacts;
+import io.mesosoperator.testing.MockApiServer;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -46,7 +46,7 @@ import org.junit.jupiter.api.Test;
  * node configurer whose "down" machines cannot be reached, a clock the test moves, and a fake
  * ZooKeeper backup (observer off, so master steps are gated on the masters being configured).
  */
-@EnableKubernetesMockClient(crud = true)
+@MockApiServer
 class RemediationOperatorTest {
   KubernetesClient client;
   Operator operator;

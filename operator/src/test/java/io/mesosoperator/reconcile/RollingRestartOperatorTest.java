@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.mesosoperator.api.MesosCluster;
 import io.mesosoperator.api.MesosNode;
@@ -22,6 +21,7 @@ import io.mesosoperator.plan.RestartGate;
 import io.mesosoperator.render.ClusterRenderer;
 import io.mesosoperator.render.NodeConfig;
 import io.mesosoperator.render.NodeFacts;
+import io.mesosoperator.testing.MockApiServer;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -43,7 +43,7 @@ import org.junit.jupiter.api.Test;
  * on simulated nodes (which remember what was applied and take a while to restart), and an observer
  * that names master-0 the ZooKeeper leader and master-1 the Mesos leader.
  */
-@EnableKubernetesMockClient(crud = true)
+@MockApiServer
 class RollingRestartOperatorTest {
   static final NodeFacts FACTS = NodeFacts.TUTORIAL;
   static final List<String> AGENTS =

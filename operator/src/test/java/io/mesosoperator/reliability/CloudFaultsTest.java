@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.mesosoperator.api.MesosCluster;
 import io.mesosoperator.api.MesosNode;
 import io.mesosoperator.cloud.CloudException;
@@ -16,6 +15,7 @@ import io.mesosoperator.cloud.MachineRequest;
 import io.mesosoperator.cloud.NetworkRequest;
 import io.mesosoperator.reconcile.Conditions;
 import io.mesosoperator.reconcile.OperatorRuntime;
+import io.mesosoperator.testing.MockApiServer;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
@@ -32,7 +32,7 @@ import org.junit.jupiter.api.Test;
 /**
  * Cloud outages and random cloud errors, conflicting writes, and an operator killed mid-converge.
  */
-@EnableKubernetesMockClient(crud = true)
+@MockApiServer
 class CloudFaultsTest {
   KubernetesClient client;
   MapCloud cloud;

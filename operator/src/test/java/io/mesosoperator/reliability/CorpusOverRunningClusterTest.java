@@ -8,12 +8,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.mesosoperator.api.MesosCluster;
 import io.mesosoperator.api.MesosClusterSpec;
 import io.mesosoperator.cloud.CountingMachineProvider;
 import io.mesosoperator.reconcile.Conditions;
 import io.mesosoperator.reconcile.OperatorRuntime;
+import io.mesosoperator.testing.MockApiServer;
 import io.mesosoperator.validation.ManifestReader;
 import io.mesosoperator.validation.SpecValidator;
 import io.mesosoperator.validation.ValidationError;
@@ -40,7 +40,7 @@ import org.junit.jupiter.api.Test;
  * refuses them at the expected path (checked here against the generated CRD), or they are one of
  * the few rules only the CLI states (listed, with why).
  */
-@EnableKubernetesMockClient(crud = true)
+@MockApiServer
 class CorpusOverRunningClusterTest {
   /** Rules only the CLI (ManifestReader) states, and why they never reach the operator. */
   static final Map<String, String> CLI_ONLY =

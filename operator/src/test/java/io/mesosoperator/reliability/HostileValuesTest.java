@@ -7,7 +7,6 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.mesosoperator.api.MesosCluster;
 import io.mesosoperator.api.MesosNode;
 import io.mesosoperator.cloud.CountingMachineProvider;
@@ -23,6 +22,7 @@ import io.mesosoperator.reconcile.OperatorRuntime;
 import io.mesosoperator.render.AptSource;
 import io.mesosoperator.render.InitStyle;
 import io.mesosoperator.render.ManagedFile;
+import io.mesosoperator.testing.MockApiServer;
 import io.mesosoperator.validation.SpecValidator;
 import io.mesosoperator.validation.ValidationError;
 import java.io.IOException;
@@ -50,7 +50,7 @@ import org.junit.jupiter.api.io.TempDir;
  * scripts run by a real /bin/sh, with fake tools, carry them as one literal argument: the marker
  * file M is never created.
  */
-@EnableKubernetesMockClient(crud = true)
+@MockApiServer
 class HostileValuesTest {
   private static final String[] TOOLS = {
     "sudo",

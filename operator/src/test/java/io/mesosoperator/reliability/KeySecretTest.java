@@ -6,13 +6,13 @@ import static org.awaitility.Awaitility.await;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.mesosoperator.api.MesosCluster;
 import io.mesosoperator.cloud.CountingMachineProvider;
 import io.mesosoperator.reconcile.ClusterKeys;
 import io.mesosoperator.reconcile.Conditions;
 import io.mesosoperator.reconcile.MesosClusterReconciler;
 import io.mesosoperator.reconcile.OperatorRuntime;
+import io.mesosoperator.testing.MockApiServer;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyPairGenerator;
 import java.time.Duration;
@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Test;
  * reason SecretInvalid naming spec.ssh.keySecret, and nothing is created in the cloud. Fixing the
  * Secret is picked up by the resync.
  */
-@EnableKubernetesMockClient(crud = true)
+@MockApiServer
 class KeySecretTest {
   KubernetesClient client;
   MapCloud cloud;

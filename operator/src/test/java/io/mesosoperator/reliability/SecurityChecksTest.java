@@ -11,7 +11,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.mesosoperator.api.MesosCluster;
 import io.mesosoperator.api.MesosClusterSpec;
 import io.mesosoperator.api.MesosNode;
@@ -31,6 +30,7 @@ import io.mesosoperator.render.InitStyle;
 import io.mesosoperator.render.NodeConfig;
 import io.mesosoperator.render.NodeFacts;
 import io.mesosoperator.render.NodeInfo;
+import io.mesosoperator.testing.MockApiServer;
 import io.mesosoperator.validation.ManifestReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -49,7 +49,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
 
 /** The security rules of issue 9, as tests over the sources, the plans and a running operator. */
-@EnableKubernetesMockClient(crud = true)
+@MockApiServer
 class SecurityChecksTest {
   private static final Path MAIN = Path.of("src/main");
 
