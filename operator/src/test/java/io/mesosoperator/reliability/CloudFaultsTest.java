@@ -237,6 +237,8 @@ class CloudFaultsTest {
         .untilAsserted(
             () -> {
               MesosCluster c = Harness.get(client);
+              // Under load the first poll can come before the operator's first status write.
+              assertThat(c.getStatus()).isNotNull();
               assertThat(c.getStatus().getObservedGeneration())
                   .isEqualTo(c.getMetadata().getGeneration());
               assertThat(
