@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
@@ -51,33 +50,6 @@ class ReliabilityReportTest {
         .lines()
         .filter(l -> l.startsWith("| ") && !l.startsWith("| area") && !l.startsWith("| ---"))
         .forEach(l -> assertThat(l.split("\\|")[4].replace("*", "").trim()).as(l).isEqualTo("0"));
-  }
-
-  /** The real apiserver's verdict on the invalid corpus (written by InvalidCorpusApiServerIT). */
-  @Test
-  void theDocumentCarriesTheApiServerCorpusTableWithOneRowPerFile() throws Exception {
-    String doc = Files.readString(DOC);
-    int begin = doc.indexOf(InvalidCorpusApiServerIT.BEGIN);
-    int end = doc.indexOf(InvalidCorpusApiServerIT.END);
-    assertThat(begin).isNotNegative();
-    assertThat(end).isGreaterThan(begin);
-    String block = doc.substring(begin, end);
-    List<String> rows =
-        block
-            .lines()
-            .filter(l -> l.startsWith("| ") && !l.startsWith("| file") && !l.startsWith("| ---"))
-            .toList();
-    assertThat(rows).hasSize(CorpusOverRunningClusterTest.corpus().size());
-    assertThat(rows)
-        .allSatisfy(
-            r ->
-                assertThat(r.split("\\|")[2].trim())
-                    .isIn(
-                        "refused at admission",
-                        "refused by kubectl",
-                        "operator-reported",
-                        "CLI only"));
-    assertThat(block).contains("refused at admission**", "accepted and reported by the operator**");
   }
 
   /**
