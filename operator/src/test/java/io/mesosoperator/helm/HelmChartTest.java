@@ -56,7 +56,7 @@ class HelmChartTest {
   private static final String LEASE_RULES =
       """
       [{"apiGroups": ["coordination.k8s.io"], "resources": ["leases"],
-        "verbs": ["get", "create", "update"]}]
+        "verbs": ["get", "create", "update", "patch"]}]
       """;
 
   @Test

@@ -63,16 +63,29 @@ final class Harness {
 
   static OperatorRuntime start(
       KubernetesClient client, ProviderResolver providers, NodeConfigurer configurer) {
+    return start(
+        client,
+        providers,
+        configurer,
+        new OperatorRuntime.Settings(Set.of(), null, null, 8, Duration.ofSeconds(2)));
+  }
+
+  /** The operator with its settings (watched namespaces, lease), simulated nodes by default. */
+  static OperatorRuntime start(
+      KubernetesClient client,
+      ProviderResolver providers,
+      NodeConfigurer configurer,
+      OperatorRuntime.Settings settings) {
     OperatorRuntime runtime =
         new OperatorRuntime(
             client,
             providers,
             configurer == null ? new NoopNodeConfigurer() : configurer,
-            (spec, nodes, node, facts, settings) -> null,
+            (spec, nodes, node, facts, nodeSettings) -> null,
             null,
             OperatorMetrics.inMemory(),
             Clock.systemUTC(),
-            new OperatorRuntime.Settings(Set.of(), null, null, 8, Duration.ofSeconds(2)));
+            settings);
     runtime.start();
     return runtime;
   }

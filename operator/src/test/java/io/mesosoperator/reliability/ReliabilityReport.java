@@ -66,12 +66,18 @@ final class ReliabilityReport {
 
   /** The document with the text between the markers replaced by the table. */
   static String replaceTable(String doc, String table) {
-    int begin = doc.indexOf(BEGIN);
-    int end = doc.indexOf(END);
+    return replaceBetween(doc, BEGIN, END, table);
+  }
+
+  /** The document with the text between the two markers replaced. */
+  static String replaceBetween(String doc, String beginMarker, String endMarker, String text) {
+    int begin = doc.indexOf(beginMarker);
+    int end = doc.indexOf(endMarker);
     if (begin < 0 || end < begin) {
-      throw new IllegalArgumentException("the document has no " + BEGIN + " ... " + END + " block");
+      throw new IllegalArgumentException(
+          "the document has no " + beginMarker + " ... " + endMarker + " block");
     }
-    return doc.substring(0, begin + BEGIN.length()) + "\n" + table + doc.substring(end);
+    return doc.substring(0, begin + beginMarker.length()) + "\n" + text + doc.substring(end);
   }
 
   static void write(Path figures, Path doc) throws IOException {
