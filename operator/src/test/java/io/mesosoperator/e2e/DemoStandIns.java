@@ -6,6 +6,7 @@ import io.mesosoperator.api.MesosCluster;
 import io.mesosoperator.cloud.local.LocalMachineProvider;
 import io.mesosoperator.standin.StandIns;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -27,7 +28,7 @@ public final class DemoStandIns {
       System.exit(2);
     }
     Path stateDir = Path.of(args[0]);
-    String classpath = StandIns.testClasspath();
+    List<Path> classpath = StandIns.standInClasspath();
     Set<String> installed = ConcurrentHashMap.newKeySet();
     try (KubernetesClient client = new KubernetesClientBuilder().build()) {
       while (!Thread.currentThread().isInterrupted()) {

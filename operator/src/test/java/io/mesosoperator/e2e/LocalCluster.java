@@ -305,7 +305,7 @@ public final class LocalCluster implements AutoCloseable {
   public static void installStandIns(
       LocalMachineProvider local,
       String clusterUid,
-      String classpath,
+      List<Path> classpath,
       Set<String> installed,
       boolean initLinks,
       java.util.function.BooleanSupplier stop) {
