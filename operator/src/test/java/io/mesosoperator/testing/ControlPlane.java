@@ -106,10 +106,21 @@ public final class ControlPlane implements AutoCloseable {
         """);
     adminKubeconfig = writeKubeconfig(dir.resolve("admin.kubeconfig"), "default", null);
     writeKubeconfig(dir.resolve("kcm.kubeconfig"), "default", "system:kube-controller-manager");
-    startEtcd();
-    startApiServer();
-    admin = client(null);
-    startControllerManager();
+    KubernetesClient started = null;
+    try {
+      startEtcd();
+      startApiServer();
+      started = client(null);
+      startControllerManager();
+    } catch (IOException | RuntimeException e) {
+      // No shutdown hook exists yet: end what did start, so no etcd outlives a failed start.
+      if (started != null) {
+        started.close();
+      }
+      stopProcesses();
+      throw e;
+    }
+    admin = started;
     startedIn = Duration.ofNanos(System.nanoTime() - t0);
     LOG.info(
         "control plane v{} up on https://127.0.0.1:{} in {} ms (etcd 127.0.0.1:{})",
@@ -570,6 +581,13 @@ public final class ControlPlane implements AutoCloseable {
     if (admin != null) {
       admin.close();
     }
+    stopProcesses();
+    if (!"true".equals(System.getProperty("controlPlane.keep"))) {
+      deleteTree(dir);
+    }
+  }
+
+  private void stopProcesses() {
     for (Process p : new Process[] {controllerManager, apiServer, etcd}) {
       if (p != null && p.isAlive()) {
         p.destroy();
@@ -582,9 +600,6 @@ public final class ControlPlane implements AutoCloseable {
           Thread.currentThread().interrupt();
         }
       }
-    }
-    if (!"true".equals(System.getProperty("controlPlane.keep"))) {
-      deleteTree(dir);
     }
   }
 
