@@ -15,9 +15,6 @@ public class PackagesSpec {
   public static final String DEFAULT_KEY_ID = "E56151BF";
   public static final String DEFAULT_KEY_SERVER = "keyserver.ubuntu.com";
 
-  /** A Debian package name, optionally pinned to a version with {@code =}. */
-  public static final String PACKAGE_PATTERN = Patterns.PACKAGE_REGEX;
-
   @Size(max = 512)
   @Pattern("^(deb (\\[[^\\]\\n]*\\] )?[A-Za-z0-9+.:/{}_~%-]+( [A-Za-z0-9.{}_/-]+)+)?$")
   @JsonPropertyDescription(
@@ -39,12 +36,12 @@ public class PackagesSpec {
   @Size(max = 32)
   @JsonPropertyDescription(
       "Packages installed on masters, optionally pinned (name=version). Unset: mesosphere.")
-  private List<@Pattern(PACKAGE_PATTERN) String> master;
+  private List<@Pattern(Patterns.PACKAGE_REGEX) String> master;
 
   @Size(max = 32)
   @JsonPropertyDescription(
       "Packages installed on agents, optionally pinned (name=version). Unset: mesos.")
-  private List<@Pattern(PACKAGE_PATTERN) String> agent;
+  private List<@Pattern(Patterns.PACKAGE_REGEX) String> agent;
 
   /** The repository line with the default applied. */
   public String repositoryOrDefault() {

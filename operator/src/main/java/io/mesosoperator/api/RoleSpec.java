@@ -64,7 +64,7 @@ public class RoleSpec {
   @Size(max = 32)
   @JsonPropertyDescription(
       "Packages for this role, replacing spec.packages.master or spec.packages.agent.")
-  private List<@Pattern(PackagesSpec.PACKAGE_PATTERN) String> packages;
+  private List<@Pattern(Patterns.PACKAGE_REGEX) String> packages;
 
   @JsonPropertyDescription(
       "Masters only: allow growing from 1 master, which wipes the single master's Mesos"

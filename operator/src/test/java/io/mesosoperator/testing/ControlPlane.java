@@ -79,12 +79,8 @@ public final class ControlPlane implements AutoCloseable {
     long t0 = System.nanoTime();
     Properties versions = versions(projectRoot);
     kubernetesVersion = versions.getProperty("KUBERNETES_VERSION");
-    String testDir =
-        System.getenv()
-            .getOrDefault(
-                "KUBE_API_TEST_DIR",
-                Path.of(System.getProperty("user.home"), ".kubeapitest").toString());
-    binaries = Path.of(testDir, "k8s", kubernetesVersion + "-linux-amd64");
+    String testDir = testDir();
+    binaries = binaries(testDir, kubernetesVersion);
     dir = Files.createTempDirectory("mesos-operator-control-plane-");
     certs = new CertManager(testDir);
     certs.createCertificatesIfNeeded();
@@ -110,7 +106,10 @@ public final class ControlPlane implements AutoCloseable {
     try {
       startEtcd();
       startApiServer();
-      started = client(null);
+      started =
+          new KubernetesClientBuilder()
+              .withConfig(Config.fromKubeconfig(read(adminKubeconfig)))
+              .build();
       startControllerManager();
     } catch (IOException | RuntimeException e) {
       // No shutdown hook exists yet: end what did start, so no etcd outlives a failed start.
@@ -173,13 +172,7 @@ public final class ControlPlane implements AutoCloseable {
 
   /** The control-plane binaries not built yet (empty when all are there). */
   public static List<String> missingBinaries(Path projectRoot) {
-    Properties v = versions(projectRoot);
-    String testDir =
-        System.getenv()
-            .getOrDefault(
-                "KUBE_API_TEST_DIR",
-                Path.of(System.getProperty("user.home"), ".kubeapitest").toString());
-    Path bin = Path.of(testDir, "k8s", v.getProperty("KUBERNETES_VERSION") + "-linux-amd64");
+    Path bin = binaries(testDir(), versions(projectRoot).getProperty("KUBERNETES_VERSION"));
     List<String> missing = new ArrayList<>();
     for (String b : List.of("etcd", "kube-apiserver", "kube-controller-manager", "kubectl")) {
       if (!Files.isExecutable(bin.resolve(b))) {
@@ -187,6 +180,19 @@ public final class ControlPlane implements AutoCloseable {
       }
     }
     return missing;
+  }
+
+  /** kube-api-test's directory: {@code $KUBE_API_TEST_DIR}, else {@code ~/.kubeapitest}. */
+  private static String testDir() {
+    return System.getenv()
+        .getOrDefault(
+            "KUBE_API_TEST_DIR",
+            Path.of(System.getProperty("user.home"), ".kubeapitest").toString());
+  }
+
+  /** Where hack/build-control-plane.sh puts the binaries (kube-api-test's layout). */
+  private static Path binaries(String testDir, String kubernetesVersion) {
+    return Path.of(testDir, "k8s", kubernetesVersion + "-linux-amd64");
   }
 
   private static Properties versions(Path projectRoot) {
@@ -213,14 +219,6 @@ public final class ControlPlane implements AutoCloseable {
     Config config = Config.fromKubeconfig(read(adminKubeconfig));
     config.setImpersonateUsername(user);
     config.setImpersonateGroups(groups);
-    return new KubernetesClientBuilder().withConfig(config).build();
-  }
-
-  private KubernetesClient client(String user) {
-    Config config = Config.fromKubeconfig(read(adminKubeconfig));
-    if (user != null) {
-      config.setImpersonateUsername(user);
-    }
     return new KubernetesClientBuilder().withConfig(config).build();
   }
 
@@ -322,6 +320,8 @@ public final class ControlPlane implements AutoCloseable {
   private static boolean established(CustomResourceDefinition crd) {
     return crd != null
         && crd.getStatus() != null
+        // the status exists before its conditions do: right after the create it is empty
+        && crd.getStatus().getConditions() != null
         && crd.getStatus().getConditions().stream()
             .anyMatch(c -> "Established".equals(c.getType()) && "True".equals(c.getStatus()));
   }
