@@ -19,6 +19,7 @@ import java.util.Objects;
  *       reachable masters still make a ZooKeeper majority of the ensemble and the Mesos quorum.
  *   <li>A replacement is finished when the node runs on a new machine (a master: under a new
  *       ZooKeeper id, with master scaling done) and is Ready, or when the node is gone for good.
+ *   <li>An agent whose replacement machine vanished as well gets a new replacement for that one.
  * </ul>
  */
 public final class Remediation {
@@ -172,7 +173,7 @@ public final class Remediation {
     for (InProgress p : in.inProgress()) {
       if (done(p, in)) {
         finished.add(p);
-      } else {
+      } else if (!superseded(p, in)) {
         continuing.add(p);
       }
     }
@@ -294,6 +295,25 @@ public final class Remediation {
       return "master " + n.name() + " is not replaced: ZooKeeper has no quorum now";
     }
     return null;
+  }
+
+  /**
+   * An agent's replacement whose new machine vanished too (its create was cut off, say): the grant
+   * names a machine that is gone already, so it is dropped and the node, broken again, gets a new
+   * replacement for the machine it records now. Kept, it would wait forever for a Ready node.
+   */
+  private static boolean superseded(InProgress p, Input in) {
+    if (p.master()) {
+      return false;
+    }
+    return in.nodes().stream()
+        .anyMatch(
+            n ->
+                n.name().equals(p.node())
+                    && !n.deleting()
+                    && n.machineVanished()
+                    && n.machineId() != null
+                    && !n.machineId().equals(p.machineId()));
   }
 
   private static boolean done(InProgress p, Input in) {

@@ -142,6 +142,24 @@ class RemediationTest {
   }
 
   @Test
+  void anAgentWhoseReplacementMachineVanishedTooIsReplacedAgain() {
+    // Found on real nodes: the operator stopped while it created the replacement, the new
+    // machine went with it, and the grant for the first machine waited for a Ready node forever.
+    InProgress first = new InProgress("a0", false, "MachineVanished", "m-a0", null, ago(5));
+    Node secondGone =
+        new Node("a0", false, "m-second", null, false, false, true, null, false, false);
+    Decision d = decide(1, withMasters(List.of(secondGone)), List.of(first), THREE);
+    assertThat(d.continuing()).isEmpty();
+    assertThat(d.finished()).isEmpty();
+    assertThat(d.start()).extracting(s -> s.record().machineId()).containsExactly("m-second");
+    assertThat(d.blocked()).isEmpty();
+    // The first machine's own disappearance is still the replacement under way.
+    Node firstGone = new Node("a0", false, "m-a0", null, false, false, true, null, false, false);
+    assertThat(decide(1, withMasters(List.of(firstGone)), List.of(first), THREE).continuing())
+        .containsExactly(first);
+  }
+
+  @Test
   void aMasterIsReplacedWhenTheOthersHoldTheQuorum() {
     List<Node> nodes = List.of(master(0, null), master(1, ago(30)), master(2, null));
     Decision d = decide(1, nodes, List.of(), THREE);
