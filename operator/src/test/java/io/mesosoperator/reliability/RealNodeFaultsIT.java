@@ -12,7 +12,6 @@ import io.mesosoperator.api.RoleType;
 import io.mesosoperator.cloud.Machine;
 import io.mesosoperator.cloud.MachineRequest;
 import io.mesosoperator.cloud.local.LocalMachineProvider;
-import io.mesosoperator.e2e.ApiServer;
 import io.mesosoperator.e2e.LocalCluster;
 import io.mesosoperator.node.NodeResult;
 import io.mesosoperator.node.NodeTarget;
@@ -22,6 +21,7 @@ import io.mesosoperator.reconcile.ClusterKeys;
 import io.mesosoperator.render.ManagedFile;
 import io.mesosoperator.render.NodeConfig;
 import io.mesosoperator.standin.StandIns;
+import io.mesosoperator.testing.ControlPlane;
 import io.mesosoperator.testing.Prerequisites;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -110,7 +110,6 @@ class RealNodeFaultsIT {
   private final Map<String, Long> timings = new LinkedHashMap<>();
   private final long seed = Long.getLong("faults.seed", System.nanoTime());
   private final Random random = new Random(seed);
-  private ApiServer api;
   private KubernetesClient client;
   private Path stateDir;
   private LocalCluster operator;
@@ -125,9 +124,9 @@ class RealNodeFaultsIT {
     Prerequisites.requireRealNodes("real-node faults IT");
     System.out.println("faults IT: seed " + seed + " (repeat with -Dfaults.seed=" + seed + ")");
     stateDir = Files.createTempDirectory(Path.of("/var/tmp"), "mo-faults-");
-    api = ApiServer.start(0);
-    client = api.client();
-    api.installCrds(ROOT, NS);
+    ControlPlane cp = ControlPlane.shared();
+    client = cp.client();
+    cp.installCrds(ROOT, NS);
   }
 
   @AfterAll
@@ -145,9 +144,6 @@ class RealNodeFaultsIT {
         leftovers.add(m.id());
       }
       writeProvider.releaseNetwork(writeUid);
-    }
-    if (api != null) {
-      api.close();
     }
     if (stateDir != null) {
       LocalCluster.host(List.of("rm", "-rf", "--one-file-system", stateDir.toString()));
@@ -358,7 +354,7 @@ class RealNodeFaultsIT {
   @Timeout(value = 8, unit = TimeUnit.MINUTES)
   void theOperatorKilledTenTimesDuringAConvergeEndsReadyWithSixMachines() throws Exception {
     long t0 = System.nanoTime();
-    operator = new LocalCluster(client, stateDir, RESYNC);
+    operator = new LocalCluster(client, stateDir, RESYNC, Set.of(NS));
     MesosCluster created = client.resource(load(clusterYaml())).create();
     uid = created.getMetadata().getUid();
     int midConverge = 0;
