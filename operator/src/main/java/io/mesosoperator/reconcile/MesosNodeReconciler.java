@@ -37,6 +37,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -286,10 +287,13 @@ public class MesosNodeReconciler implements Reconciler<MesosNode>, Cleaner<Mesos
     try {
       MachineProvider provider = providers.resolve(cluster);
       Machine machine =
-          provider.list(cluster.getMetadata().getUid()).stream()
-              .filter(m -> name.equals(m.node()))
-              .findFirst()
-              .orElse(null);
+          oneMachine(
+              node,
+              provider,
+              provider.list(cluster.getMetadata().getUid()).stream()
+                  .filter(m -> name.equals(m.node()))
+                  .toList(),
+              status);
       machine = replaceIfGranted(node, provider, machine);
       boolean remade = false;
       if (halfMade(machine, status)) {
@@ -392,6 +396,35 @@ public class MesosNodeReconciler implements Reconciler<MesosNode>, Cleaner<Mesos
       LOG.warn("cloud call failed: {}", e.getMessage());
       return null;
     }
+  }
+
+  /**
+   * The node's one machine among those the cloud lists for it, destroying any other: a create that
+   * an operator stopped had sent still finishes in the cloud, after the next operator made its own.
+   * The one the status records stays; without one, the first by id (any pass picks the same).
+   */
+  private Machine oneMachine(
+      MesosNode node, MachineProvider provider, List<Machine> found, MesosNodeStatus status)
+      throws CloudException {
+    if (found.size() <= 1) {
+      return found.isEmpty() ? null : found.get(0);
+    }
+    Machine keep =
+        found.stream()
+            .filter(m -> m.id().equals(status.getMachineId()))
+            .findFirst()
+            .orElseGet(() -> found.stream().min(Comparator.comparing(Machine::id)).get());
+    for (Machine m : found) {
+      if (m != keep) {
+        provider.destroy(m.id());
+        events.warning(
+            node,
+            "DuplicateMachineDestroyed",
+            "machine " + m.id() + " was a second machine for this node; " + keep.id() + " stays");
+        LOG.info("destroyed duplicate machine {} (keeping {})", m.id(), keep.id());
+      }
+    }
+    return keep;
   }
 
   /** MachineReady reason while the cluster's network is not ready: no machine is created. */

@@ -10,7 +10,9 @@ import io.mesosoperator.api.DeletionPolicy;
 import io.mesosoperator.api.EnsembleMember;
 import io.mesosoperator.api.MesosCluster;
 import io.mesosoperator.api.MesosNode;
+import io.mesosoperator.api.RoleType;
 import io.mesosoperator.cloud.Machine;
+import io.mesosoperator.cloud.MachineRequest;
 import io.mesosoperator.testing.MockApiServer;
 import java.time.Duration;
 import java.util.List;
@@ -127,6 +129,38 @@ class MesosClusterOperatorTest {
     OperatorHarness.quiet(Duration.ofSeconds(7)); // resync is 2 s: three full passes
     assertThat(OperatorHarness.writesSince(server)).as("Kubernetes writes").isZero();
     assertThat(cloud.mutations.get() - mutations).as("cloud mutations").isZero();
+  }
+
+  @Test
+  void aSecondMachineForANodeIsDestroyedAndTheRecordedOneStays() throws Exception {
+    // A create an operator sent before it stopped still finishes in the cloud, after the next
+    // operator made the node's machine: the late one goes, the one in the status stays.
+    String uid = applyTutorial().getMetadata().getUid();
+    awaitMachines(uid, 6);
+    Machine recorded =
+        cloud.list(uid).stream().filter(m -> "tutorial-slave-1".equals(m.node())).findFirst().get();
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                OperatorHarness.nodes(client).stream()
+                    .anyMatch(
+                        n ->
+                            n.getStatus() != null
+                                && recorded.id().equals(n.getStatus().getMachineId())));
+    Machine late =
+        cloud.create(
+            new MachineRequest(
+                uid,
+                "tutorial",
+                "tutorial-slave-1",
+                recorded.role(),
+                RoleType.AGENT,
+                null,
+                null,
+                List.of(22)));
+    awaitMachines(uid, 6);
+    assertThat(cloud.machines).doesNotContainKey(late.id()).containsKey(recorded.id());
   }
 
   @Test
