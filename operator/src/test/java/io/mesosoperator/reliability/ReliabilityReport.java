@@ -7,10 +7,10 @@ import java.util.Map;
 
 /**
  * Renders the figures table of docs/reliability.md from the suite's figures.json, between the
- * {@code <!-- figures:begin -->} and {@code <!-- figures:end -->} markers. Run by {@code
- * ReliabilityReportTest} with {@code -Dreliability.writeDoc=true} after the reliability tests.
+ * {@code <!-- figures:begin -->} and {@code <!-- figures:end -->} markers. A small tool, run by the
+ * {@code reliability-report} Maven profile after the reliability tests (docs/reliability.md).
  */
-final class ReliabilityReport {
+public final class ReliabilityReport {
   static final String BEGIN = "<!-- figures:begin -->";
   static final String END = "<!-- figures:end -->";
 
@@ -78,6 +78,20 @@ final class ReliabilityReport {
           "the document has no " + beginMarker + " ... " + endMarker + " block");
     }
     return doc.substring(0, begin + beginMarker.length()) + "\n" + text + doc.substring(end);
+  }
+
+  /**
+   * Rewrites the table. Arguments: the figures file and the document, defaulting to {@link
+   * Figures#FILE} and {@code docs/reliability.md} under {@code project.root}.
+   */
+  public static void main(String[] args) throws IOException {
+    Path figures = args.length > 0 ? Path.of(args[0]) : Figures.FILE;
+    Path doc =
+        args.length > 1
+            ? Path.of(args[1])
+            : Path.of(System.getProperty("project.root", "..")).resolve("docs/reliability.md");
+    write(figures, doc);
+    System.out.println("reliability report: " + doc + " rewritten from " + figures);
   }
 
   static void write(Path figures, Path doc) throws IOException {
