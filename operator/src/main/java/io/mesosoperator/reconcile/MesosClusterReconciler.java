@@ -166,122 +166,179 @@ public class MesosClusterReconciler implements Reconciler<MesosCluster>, Cleaner
               ? new MesosClusterStatus()
               : Statuses.copy(before, MesosClusterStatus.class);
       Long generation = cluster.getMetadata().getGeneration();
-
-      List<ValidationError> errors = SpecValidator.validate(cluster);
-      if (!errors.isEmpty()) {
-        invalid(cluster, status, errors, generation, "InvalidSpec");
+      // The pass, step by step; each step records what it found in the status.
+      if (refusedAsInvalid(cluster, status, generation)) {
         return finish(cluster, before, status);
       }
-      // The user's key Secret is checked before any cloud call: a machine nobody can log in to
-      // would be created for nothing.
-      String secretProblem = new ClusterKeys(client).secretProblem(cluster);
-      if (secretProblem != null) {
-        invalid(
-            cluster,
-            status,
-            List.of(new ValidationError(ClusterKeys.KEY_SECRET_FIELD, secretProblem)),
-            generation,
-            SECRET_INVALID);
-        return finish(cluster, before, status);
-      }
-      status.setConditions(Conditions.remove(status.getConditions(), Conditions.STALLED));
-      boolean paused = Labels.flag(cluster, Labels.PAUSED);
-      boolean planOnly = Labels.flag(cluster, Labels.PLAN_ONLY);
-      status.setConditions(
-          Conditions.set(
-              status.getConditions(),
-              RECONCILIATION_PAUSED,
-              paused
-                  ? ConditionState.isTrue(
-                      "Paused", "annotation " + Labels.PAUSED + " is set: no changes are made")
-                  : planOnly
-                      ? ConditionState.isTrue(
-                          "PlanOnly",
-                          "annotation "
-                              + Labels.PLAN_ONLY
-                              + " is set: changes are planned, not made")
-                      : ConditionState.isFalse("Active", "changes are made as needed"),
-              generation,
-              clock.instant()));
-      if (paused || planOnly) {
-        return holdStill(cluster, before, status, context, planOnly, generation);
+      Hold hold = recordPause(cluster, status, generation);
+      if (hold != Hold.NONE) {
+        return holdStill(cluster, before, status, context, hold == Hold.PLAN_ONLY, generation);
       }
       status.setPlannedChanges(new ArrayList<>());
-
-      status.setSshKeySecret(ClusterKeys.secretName(cluster));
-      if (new ClusterKeys(client).ensureGenerated(cluster)) {
-        events.normal(cluster, "SshKeyGenerated", "generated the admin SSH key pair");
-      }
-      ensureNetwork(cluster, status, generation);
-
+      ensureKeysAndNetwork(cluster, status, generation);
       List<MesosNode> nodes = new ArrayList<>(context.getSecondaryResources(MesosNode.class));
-      ClusterTopology.Plan plan =
-          ClusterTopology.plan(
-              cluster.getMetadata().getName(),
-              cluster.getSpec(),
-              nodes.stream().map(MesosClusterReconciler::existing).toList(),
-              ensembleIds(status));
-      boolean bootstrap = plan.create().stream().anyMatch(w -> w.type() == RoleType.MASTER);
-      List<Integer> firstEnsemble =
-          plan.create().stream()
-              .filter(w -> w.type() == RoleType.MASTER)
-              .map(ClusterTopology.Wanted::zkId)
-              .sorted()
-              .toList();
-      for (ClusterTopology.Wanted wanted : plan.create()) {
-        MesosNode node = newNode(cluster, wanted);
-        if (bootstrap && wanted.type() == RoleType.MASTER) {
-          // A new cluster's masters are created together, with explicit settings from the start.
-          node.getSpec().setQuorum(MasterScaling.majority(firstEnsemble.size()));
-          node.getSpec().setEnsemble(new ArrayList<>(firstEnsemble));
-        }
-        client.resource(node).create();
-        events.normal(
-            cluster,
-            wanted.type() == RoleType.MASTER ? "MasterAdded" : "NodeAdded",
-            "added node " + wanted.name());
-      }
-      for (String name : plan.delete()) {
-        nodes.stream()
-            .filter(n -> n.getMetadata().getName().equals(name))
-            .filter(n -> n.getMetadata().getDeletionTimestamp() == null)
-            .forEach(
-                n -> {
-                  client.resource(n).delete();
-                  events.normal(cluster, "NodeRemoved", "removing node " + name);
-                });
-      }
+      ClusterTopology.Plan plan = applyNodeSet(cluster, status, nodes);
+      boolean bootstrap = bootstrap(plan);
       // Health first: a master scaling step is gated on what is observed now.
       Observed seen =
           observer == null ? new Observed(true, null) : observe(cluster, status, nodes, generation);
-      boolean healthy = seen.healthy();
       MasterScaling.Step step =
-          plan.masterRefusal() != null || bootstrap
-              ? null
-              : scaleMasters(cluster, status, nodes, seen.zooKeeperLeader(), generation);
-      if (plan.masterRefusal() != null) {
-        setMastersScaled(
-            cluster,
-            status,
-            ConditionState.isFalse("MasterScalingNotSupported", plan.masterRefusal()),
-            generation);
-      } else if (bootstrap) {
-        setMastersScaled(
-            cluster,
-            status,
-            ConditionState.isTrue("AsSpecified", "creating the masters of a new cluster"),
-            generation);
-      }
+          masterStep(cluster, status, nodes, plan, bootstrap, seen, generation);
       remediator.run(cluster, status, nodes, step, generation);
       rollRestarts(cluster, status, nodes, seen.zooKeeperLeader(), generation);
       boolean mastersDone =
           step == null ? plan.masterRefusal() == null : step instanceof MasterScaling.Done;
-      summarize(cluster, status, nodes, plan, generation, healthy && mastersDone);
+      summarize(cluster, status, nodes, plan, generation, seen.healthy() && mastersDone);
       return finish(cluster, before, status);
     } finally {
       metrics.reconciled(NAME, Duration.ofNanos(System.nanoTime() - started));
       MDC.remove("cluster");
     }
+  }
+
+  /**
+   * An invalid spec or an unusable key Secret is reported (Stalled) and nothing else is done. The
+   * Secret is checked before any cloud call: a machine nobody can log in to would be created for
+   * nothing.
+   */
+  private boolean refusedAsInvalid(
+      MesosCluster cluster, MesosClusterStatus status, Long generation) {
+    List<ValidationError> errors = SpecValidator.validate(cluster);
+    if (!errors.isEmpty()) {
+      invalid(cluster, status, errors, generation, "InvalidSpec");
+      return true;
+    }
+    String secretProblem = new ClusterKeys(client).secretProblem(cluster);
+    if (secretProblem != null) {
+      invalid(
+          cluster,
+          status,
+          List.of(new ValidationError(ClusterKeys.KEY_SECRET_FIELD, secretProblem)),
+          generation,
+          SECRET_INVALID);
+      return true;
+    }
+    status.setConditions(Conditions.remove(status.getConditions(), Conditions.STALLED));
+    return false;
+  }
+
+  /** Whether a pass changes nothing (paused), or only plans (plan-only). */
+  private enum Hold {
+    NONE,
+    PAUSED,
+    PLAN_ONLY
+  }
+
+  /** The pause and plan-only annotations, recorded as ReconciliationPaused. */
+  private Hold recordPause(MesosCluster cluster, MesosClusterStatus status, Long generation) {
+    boolean paused = Labels.flag(cluster, Labels.PAUSED);
+    boolean planOnly = Labels.flag(cluster, Labels.PLAN_ONLY);
+    status.setConditions(
+        Conditions.set(
+            status.getConditions(),
+            RECONCILIATION_PAUSED,
+            paused
+                ? ConditionState.isTrue(
+                    "Paused", "annotation " + Labels.PAUSED + " is set: no changes are made")
+                : planOnly
+                    ? ConditionState.isTrue(
+                        "PlanOnly",
+                        "annotation " + Labels.PLAN_ONLY + " is set: changes are planned, not made")
+                    : ConditionState.isFalse("Active", "changes are made as needed"),
+            generation,
+            clock.instant()));
+    return paused ? Hold.PAUSED : planOnly ? Hold.PLAN_ONLY : Hold.NONE;
+  }
+
+  /** The admin SSH key pair, then the cloud network and firewall. */
+  private void ensureKeysAndNetwork(
+      MesosCluster cluster, MesosClusterStatus status, Long generation) throws CloudException {
+    status.setSshKeySecret(ClusterKeys.secretName(cluster));
+    if (new ClusterKeys(client).ensureGenerated(cluster)) {
+      events.normal(cluster, "SshKeyGenerated", "generated the admin SSH key pair");
+    }
+    ensureNetwork(cluster, status, generation);
+  }
+
+  /**
+   * The MesosNodes the spec asks for are created, the ones it no longer wants deleted. Returns the
+   * plan that was applied.
+   */
+  private ClusterTopology.Plan applyNodeSet(
+      MesosCluster cluster, MesosClusterStatus status, List<MesosNode> nodes) {
+    ClusterTopology.Plan plan =
+        ClusterTopology.plan(
+            cluster.getMetadata().getName(),
+            cluster.getSpec(),
+            nodes.stream().map(MesosClusterReconciler::existing).toList(),
+            ensembleIds(status));
+    boolean bootstrap = bootstrap(plan);
+    List<Integer> firstEnsemble =
+        plan.create().stream()
+            .filter(w -> w.type() == RoleType.MASTER)
+            .map(ClusterTopology.Wanted::zkId)
+            .sorted()
+            .toList();
+    for (ClusterTopology.Wanted wanted : plan.create()) {
+      MesosNode node = newNode(cluster, wanted);
+      if (bootstrap && wanted.type() == RoleType.MASTER) {
+        // A new cluster's masters are created together, with explicit settings from the start.
+        node.getSpec().setQuorum(MasterScaling.majority(firstEnsemble.size()));
+        node.getSpec().setEnsemble(new ArrayList<>(firstEnsemble));
+      }
+      client.resource(node).create();
+      events.normal(
+          cluster,
+          wanted.type() == RoleType.MASTER ? "MasterAdded" : "NodeAdded",
+          "added node " + wanted.name());
+    }
+    for (String name : plan.delete()) {
+      nodes.stream()
+          .filter(n -> n.getMetadata().getName().equals(name))
+          .filter(n -> n.getMetadata().getDeletionTimestamp() == null)
+          .forEach(
+              n -> {
+                client.resource(n).delete();
+                events.normal(cluster, "NodeRemoved", "removing node " + name);
+              });
+    }
+    return plan;
+  }
+
+  /** A new cluster: its masters are being created in this pass. */
+  private static boolean bootstrap(ClusterTopology.Plan plan) {
+    return plan.create().stream().anyMatch(w -> w.type() == RoleType.MASTER);
+  }
+
+  /**
+   * One master scaling step, gated on the health just observed; none while a new cluster's masters
+   * are created or when master changes are refused (MastersScaled says which).
+   */
+  private MasterScaling.Step masterStep(
+      MesosCluster cluster,
+      MesosClusterStatus status,
+      List<MesosNode> nodes,
+      ClusterTopology.Plan plan,
+      boolean bootstrap,
+      Observed seen,
+      Long generation) {
+    if (plan.masterRefusal() != null) {
+      setMastersScaled(
+          cluster,
+          status,
+          ConditionState.isFalse("MasterScalingNotSupported", plan.masterRefusal()),
+          generation);
+      return null;
+    }
+    if (bootstrap) {
+      setMastersScaled(
+          cluster,
+          status,
+          ConditionState.isTrue("AsSpecified", "creating the masters of a new cluster"),
+          generation);
+      return null;
+    }
+    return scaleMasters(cluster, status, nodes, seen.zooKeeperLeader(), generation);
   }
 
   @Override

@@ -189,12 +189,18 @@ class RealNodeFaultsIT {
     Set<Long> idle = new LinkedHashSet<>(LocalCluster.netnsPids(m.id()));
     Set<Long> writePids = new LinkedHashSet<>(idle);
 
-    long t0 = System.nanoTime();
-    NodeResult clean = configurer.configure(target, f -> config(m, b));
-    long passMs = ms(t0);
-    assertThat(clean.changes()).isPositive();
-    assertThat(shaOnNode(m.id())).isEqualTo(sha(b));
-    timings.put("clean 1 MiB write pass", passMs);
+    // How long a write pass takes, so the drops land inside one: the fastest of three clean
+    // passes (a single measurement, often the first and coldest, overshot so far that most drops
+    // came after the pass had ended).
+    long passMs = Long.MAX_VALUE;
+    for (String content : List.of(b, a, b)) {
+      long t0 = System.nanoTime();
+      NodeResult clean = configurer.configure(target, f -> config(m, content));
+      passMs = Math.min(passMs, ms(t0));
+      assertThat(clean.changes()).isPositive();
+      assertThat(shaOnNode(m.id())).isEqualTo(sha(content));
+    }
+    timings.put("clean 1 MiB write pass (fastest of 3)", passMs);
 
     ExecutorService pool = Executors.newSingleThreadExecutor();
     int hits = 0;
@@ -209,7 +215,7 @@ class RealNodeFaultsIT {
       for (int i = 0; i < WRITE_ROUNDS; i++) {
         String want = current.equals(a) ? b : a;
         boolean wholeTree = i % 2 == 1;
-        long delay = (long) (random.nextDouble() * passMs * 1.2);
+        long delay = (long) (random.nextDouble() * passMs * 0.9);
         Future<NodeResult> pass =
             pool.submit(() -> configurer.configure(target, f -> config(m, want)));
         Thread.sleep(delay);
@@ -331,7 +337,7 @@ class RealNodeFaultsIT {
             WRITE_ROUNDS
                 + " passes writing a 1 MiB file, sshd session (or it and every process of the"
                 + " pass) killed by PID at random 0-"
-                + (passMs * 12 / 10)
+                + (passMs * 9 / 10)
                 + " ms, "
                 + hits
                 + " of them during the pass; the file was the old content "
