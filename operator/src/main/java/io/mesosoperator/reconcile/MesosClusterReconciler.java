@@ -33,6 +33,8 @@ import io.mesosoperator.plan.MasterScaling;
 import io.mesosoperator.plan.RollingRestart;
 import io.mesosoperator.validation.SpecValidator;
 import io.mesosoperator.validation.ValidationError;
+import java.io.IOException;
+import java.security.GeneralSecurityException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -252,7 +254,8 @@ public class MesosClusterReconciler implements Reconciler<MesosCluster>, Cleaner
 
   /** The admin SSH key pair, then the cloud network and firewall. */
   private void ensureKeysAndNetwork(
-      MesosCluster cluster, MesosClusterStatus status, Long generation) throws CloudException {
+      MesosCluster cluster, MesosClusterStatus status, Long generation)
+      throws CloudException, GeneralSecurityException, IOException {
     status.setSshKeySecret(ClusterKeys.secretName(cluster));
     if (new ClusterKeys(client).ensureGenerated(cluster)) {
       events.normal(cluster, "SshKeyGenerated", "generated the admin SSH key pair");
