@@ -55,18 +55,33 @@ public final class SshClusterObserver implements ClusterObserver {
             .filter(r -> r.getType() == RoleType.AGENT)
             .mapToInt(r -> r.getReplicas())
             .sum();
+    // The first master that answers is the vantage point. When its view is partial (a ZooKeeper
+    // member it cannot reach or that does not serve), that master may be the one cut off: the
+    // other masters are asked too and the view that sees the most serving members is reported
+    // (a master cut off from its peers must not make the whole cluster look down).
     IOException last = null;
+    MesosNode best = null;
+    List<ClusterHealth.MasterProbe> bestProbes = null;
     for (MesosNode via : masters) {
-      try (SshSession session =
-          sessions.open(
-              via.getStatus().getPrivateAddress(),
-              cluster.getSpec().getSsh().getPort(),
-              SshSessions.Login.key(
-                  cluster.getSpec().getSsh().getUser(), key.privateKey(), key.publicKey()),
-              via.getStatus().getHostKey())) {
-        return observeThrough(session, cluster, masters, desiredAgents, lastApplied);
+      try (SshSession session = open(cluster, via, key)) {
+        List<ClusterHealth.MasterProbe> probes = probe(session, cluster, masters);
+        if (bestProbes == null || serving(probes) > serving(bestProbes)) {
+          best = via;
+          bestProbes = probes;
+        }
+        if (serving(probes) == masters.size()) {
+          return finish(session, cluster, probes, desiredAgents, lastApplied);
+        }
       } catch (IOException e) {
         last = e; // try the next master
+      }
+    }
+    if (best != null) {
+      try (SshSession session = open(cluster, best, key)) {
+        return finish(session, cluster, bestProbes, desiredAgents, lastApplied);
+      } catch (IOException e) {
+        return new Observation(
+            ClusterHealth.evaluate(bestProbes, desiredAgents), bestProbes, null, e.getMessage());
       }
     }
     return new Observation(
@@ -76,12 +91,25 @@ public final class SshClusterObserver implements ClusterObserver {
         last == null ? "no configured master to observe through" : last.getMessage());
   }
 
-  private Observation observeThrough(
-      SshSession session,
-      MesosCluster cluster,
-      List<MesosNode> masters,
-      int desiredAgents,
-      Map<String, String> lastApplied) {
+  private SshSession open(MesosCluster cluster, MesosNode via, ClusterKeys.Key key)
+      throws IOException {
+    return sessions.open(
+        via.getStatus().getPrivateAddress(),
+        cluster.getSpec().getSsh().getPort(),
+        SshSessions.Login.key(
+            cluster.getSpec().getSsh().getUser(), key.privateKey(), key.publicKey()),
+        via.getStatus().getHostKey());
+  }
+
+  /** ZooKeeper members that serve in this view. */
+  static int serving(List<ClusterHealth.MasterProbe> probes) {
+    return (int)
+        probes.stream().filter(p -> p.zooKeeper() != null && p.zooKeeper().serving()).count();
+  }
+
+  /** Every master's ZooKeeper, Mesos and Marathon, as seen from the session's master. */
+  private List<ClusterHealth.MasterProbe> probe(
+      SshSession session, MesosCluster cluster, List<MesosNode> masters) {
     HttpTransport http = new SshHttpTransport(session);
     ZooKeeperProbe zk = ZooKeeperProbe.overSsh(session, probeTimeout);
     int clientPort = cluster.getSpec().getZookeeper().getClientPort();
@@ -95,6 +123,17 @@ public final class SshClusterObserver implements ClusterObserver {
               MesosHealth.probe(http, "http://" + address + ":" + MESOS_PORT),
               MarathonLeader.probe(http, "http://" + address + ":" + MARATHON_PORT)));
     }
+    return probes;
+  }
+
+  /** The verdict on those probes, then the Marathon apps through the same session. */
+  private Observation finish(
+      SshSession session,
+      MesosCluster cluster,
+      List<ClusterHealth.MasterProbe> probes,
+      int desiredAgents,
+      Map<String, String> lastApplied) {
+    HttpTransport http = new SshHttpTransport(session);
     ClusterHealth.Result health = ClusterHealth.evaluate(probes, desiredAgents);
     if (!health.marathonReady().isTrue() || health.marathonLeader() == null) {
       return new Observation(health, probes, null, null);

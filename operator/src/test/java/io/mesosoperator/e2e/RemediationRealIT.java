@@ -227,12 +227,18 @@ class RemediationRealIT {
     LocalCluster.host(List.of("ip", "netns", "exec", machine, "nft", "-f", file.toString()));
     long t0 = System.nanoTime();
     boolean reported = false;
+    String lastSaid = "";
     try {
       // Longer than unreachableAfter plus a few passes: nothing may be acted on.
       long end = System.nanoTime() + UNREACHABLE_AFTER.plusSeconds(30).toNanos();
       while (System.nanoTime() < end) {
         MesosCluster c = cluster();
         Condition quorum = condition(c, "ZooKeeperQuorum");
+        String said = quorum == null ? "" : quorum.getStatus() + ": " + quorum.getMessage();
+        if (!said.equals(lastSaid)) {
+          System.out.println("remediation IT: partition: ZooKeeperQuorum " + said);
+          lastSaid = said;
+        }
         if (quorum != null
             && quorum.getMessage() != null
             && quorum.getMessage().contains("2 of 3 members serving")) {
