@@ -51,6 +51,10 @@ public final class LocalCluster implements AutoCloseable {
   private final KubernetesClient client;
   private final Duration resync;
   private final Set<String> namespaces;
+  private final String leaseName;
+  private final String leaseNamespace;
+  private final java.util.concurrent.atomic.AtomicInteger leadershipLost =
+      new java.util.concurrent.atomic.AtomicInteger();
   private final CountingResolver resolver;
   private DefaultProviderResolver defaults;
   private volatile OperatorRuntime operator;
@@ -76,10 +80,27 @@ public final class LocalCluster implements AutoCloseable {
    */
   public LocalCluster(
       KubernetesClient client, Path stateDir, Duration resync, Set<String> namespaces) {
+    this(client, stateDir, resync, namespaces, null, null);
+  }
+
+  /**
+   * Starts the operator watching {@code namespaces} (empty: all) with leader election on the Lease
+   * {@code leaseNamespace/leaseName} (null name: none), as the Helm chart starts it. A lost
+   * leadership is counted ({@link #leadershipLost()}) instead of ending the JVM.
+   */
+  public LocalCluster(
+      KubernetesClient client,
+      Path stateDir,
+      Duration resync,
+      Set<String> namespaces,
+      String leaseName,
+      String leaseNamespace) {
     this.stateDir = stateDir;
     this.client = client;
     this.resync = resync;
     this.namespaces = Set.copyOf(namespaces);
+    this.leaseName = leaseName;
+    this.leaseNamespace = leaseNamespace;
     this.resolver = new CountingResolver();
     try {
       this.classpath = StandIns.standInClasspath();
@@ -111,7 +132,12 @@ public final class LocalCluster implements AutoCloseable {
             new SshClusterObserver(),
             OperatorMetrics.inMemory(),
             Clock.systemUTC(),
-            new OperatorRuntime.Settings(namespaces, null, null, 16, resync));
+            new OperatorRuntime.Settings(namespaces, leaseName, leaseNamespace, 16, resync),
+            () -> {
+              leadershipLost.incrementAndGet();
+              LOG.error(
+                  "the operator lost its leadership of Lease {}/{}", leaseNamespace, leaseName);
+            });
     operator.start();
   }
 
@@ -131,6 +157,11 @@ public final class LocalCluster implements AutoCloseable {
 
   public Path stateDir() {
     return stateDir;
+  }
+
+  /** How often the operator lost its leadership (leader election on) while not being stopped. */
+  public int leadershipLost() {
+    return leadershipLost.get();
   }
 
   /** The counting provider the operator uses for a cluster, once it resolved one. */
