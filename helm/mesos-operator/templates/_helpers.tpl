@@ -55,14 +55,26 @@ machines over SSH and restart Mesos masters concurrently, breaking quorum rules.
 {{- end }}
 {{- end }}
 
-{{/* The operator's rules on its own resources and what it writes beside them. */}}
+{{/*
+The operator's rules on its own resources and what it writes beside them: only the verbs it
+uses (ChartRbacIT runs it as this ServiceAccount on a real kube-apiserver and compares).
+It never creates, updates or deletes a MesosCluster: it reads them, and patches only its
+finalizer and the status. MesosNodes are its own: created, patched (spec settings, finalizer)
+and deleted. Status is written with one JSON patch; no update, no read of the subresource.
+The finalizers subresource is checked where OwnerReferencesPermissionEnforcement is on
+(OpenShift, hardened clusters): the operator's MesosNodes and Secrets carry owner references
+with blockOwnerDeletion.
+*/}}
 {{- define "mesos-operator.rules" -}}
 - apiGroups: ["mesosoperator.io"]
-  resources: ["mesosclusters", "mesosnodes"]
-  verbs: ["get", "list", "watch", "create", "delete", "patch", "update"]
+  resources: ["mesosclusters"]
+  verbs: ["get", "list", "watch", "patch"]
+- apiGroups: ["mesosoperator.io"]
+  resources: ["mesosnodes"]
+  verbs: ["get", "list", "watch", "create", "delete", "patch"]
 - apiGroups: ["mesosoperator.io"]
   resources: ["mesosclusters/status", "mesosnodes/status"]
-  verbs: ["get", "patch", "update"]
+  verbs: ["patch"]
 - apiGroups: ["mesosoperator.io"]
   resources: ["mesosclusters/finalizers", "mesosnodes/finalizers"]
   verbs: ["update"]
@@ -72,7 +84,8 @@ machines over SSH and restart Mesos masters concurrently, breaking quorum rules.
 - apiGroups: [""]
   resources: ["secrets"]
   verbs: ["get", "create", "update"]
+# Each event is a new one: created, never patched.
 - apiGroups: [""]
   resources: ["events"]
-  verbs: ["create", "patch"]
+  verbs: ["create"]
 {{- end }}

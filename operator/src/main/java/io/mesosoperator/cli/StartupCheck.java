@@ -46,25 +46,27 @@ final class StartupCheck {
   private StartupCheck() {}
 
   /**
-   * The permissions the operator needs (the README's RBAC paragraph, the Helm chart's rules); the
+   * The permissions the operator needs, the Helm chart's rules (the README's RBAC paragraph); the
    * Lease ones only with leader election.
    */
   static List<Permission> needed(boolean leaderElection) {
     List<Permission> p = new ArrayList<>();
+    for (String v : List.of("get", "list", "watch", "patch")) {
+      p.add(new Permission(v, GROUP, "mesosclusters", null));
+    }
+    for (String v : List.of("get", "list", "watch", "create", "delete", "patch")) {
+      p.add(new Permission(v, GROUP, "mesosnodes", null));
+    }
     for (String r : List.of("mesosclusters", "mesosnodes")) {
-      for (String v : List.of("get", "list", "watch", "create", "delete", "patch", "update")) {
-        p.add(new Permission(v, GROUP, r, null));
-      }
-      for (String v : List.of("get", "patch", "update")) {
-        p.add(new Permission(v, GROUP, r, "status"));
-      }
+      p.add(new Permission("patch", GROUP, r, "status"));
       p.add(new Permission("update", GROUP, r, "finalizers"));
     }
-    p.add(new Permission("get", "", "secrets", null));
-    p.add(new Permission("create", "", "secrets", null));
+    for (String v : List.of("get", "create", "update")) {
+      p.add(new Permission(v, "", "secrets", null));
+    }
     p.add(new Permission("create", "", "events", null));
     if (leaderElection) {
-      for (String v : List.of("get", "create", "update")) {
+      for (String v : List.of("get", "create", "update", "patch")) {
         p.add(new Permission(v, "coordination.k8s.io", "leases", null));
       }
     }

@@ -362,8 +362,15 @@ public class MesosClusterReconciler implements Reconciler<MesosCluster>, Cleaner
       try {
         providers.resolve(cluster).releaseNetwork(cluster.getMetadata().getUid());
       } catch (CloudException e) {
-        LOG.warn("could not release the network: {}", e.getMessage());
-        return DeleteControl.noFinalizerRemoval().rescheduleAfter(Duration.ofSeconds(5).toMillis());
+        if (networkEverRequested(cluster)) {
+          LOG.warn("could not release the network: {}", e.getMessage());
+          return DeleteControl.noFinalizerRemoval()
+              .rescheduleAfter(Duration.ofSeconds(5).toMillis());
+        }
+        // The cloud was never asked for a network (the spec was refused from the start: no
+        // NetworkReady was ever recorded), so there is none to release; a provider that cannot
+        // even be built must not hold the delete forever.
+        LOG.info("no network to release (none was requested): {}", e.getMessage());
       }
       networkEnsured.remove(cluster.getMetadata().getUid());
       cloudFirewalls.remove(cluster.getMetadata().getUid());
@@ -374,6 +381,13 @@ public class MesosClusterReconciler implements Reconciler<MesosCluster>, Cleaner
     } finally {
       MDC.remove("cluster");
     }
+  }
+
+  /** Whether a network was ever requested for the cluster: its status has a NetworkReady. */
+  private static boolean networkEverRequested(MesosCluster cluster) {
+    return cluster.getStatus() != null
+        && cluster.getStatus().getConditions() != null
+        && Conditions.get(cluster.getStatus().getConditions(), NETWORK_READY).isPresent();
   }
 
   private void invalid(

@@ -1,6 +1,7 @@
 package io.mesosoperator.reconcile;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
@@ -9,6 +10,8 @@ import io.mesosoperator.node.NodeConfigurer;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The operator: both reconcilers on one JOSDK {@link Operator}. Status writes name the field
@@ -43,8 +46,21 @@ public final class OperatorRuntime implements AutoCloseable {
     }
   }
 
+  private static final Logger LOG = LoggerFactory.getLogger(OperatorRuntime.class);
+
+  /**
+   * What a replica that lost its leadership does by default: the process exits with status 1 (its
+   * shutdown hooks run: the operator stops, the pod restarts as a standby), so no reconcile of a
+   * former leader runs beside the new leader's. On a thread of its own: the leader elector's thread
+   * must not block in {@link System#exit} while the shutdown hook stops the operator.
+   */
+  public static final Runnable EXIT_ON_LOST_LEADERSHIP =
+      () -> new Thread(() -> System.exit(1), "lost-leadership-exit").start();
+
   private final Operator operator;
   private final NodeConfigurer configurer;
+  private final Runnable leadershipLost;
+  private volatile boolean closing;
 
   public OperatorRuntime(
       KubernetesClient client,
@@ -55,7 +71,38 @@ public final class OperatorRuntime implements AutoCloseable {
       OperatorMetrics metrics,
       Clock clock,
       Settings settings) {
+    this(
+        client,
+        providers,
+        configurer,
+        desired,
+        observer,
+        metrics,
+        clock,
+        settings,
+        EXIT_ON_LOST_LEADERSHIP);
+  }
+
+  /**
+   * With leader election, {@code leadershipLost} runs when this replica stops leading while it was
+   * not being closed: the Lease was taken over or could not be renewed in time. It must end
+   * reconciling at once (the default, {@link #EXIT_ON_LOST_LEADERSHIP}, ends the process). Closing
+   * a leader releases nothing and calls nothing: JOSDK's own handling would call {@code
+   * System.exit} then as well, which inside a shutdown hook (SIGTERM) blocks, and in-process
+   * (tests, an embedding application) ends the whole JVM.
+   */
+  public OperatorRuntime(
+      KubernetesClient client,
+      ProviderResolver providers,
+      NodeConfigurer configurer,
+      DesiredConfig desired,
+      ClusterObserver observer,
+      OperatorMetrics metrics,
+      Clock clock,
+      Settings settings,
+      Runnable leadershipLost) {
     this.configurer = configurer;
+    this.leadershipLost = leadershipLost;
     this.operator =
         new Operator(
             o -> {
@@ -73,6 +120,13 @@ public final class OperatorRuntime implements AutoCloseable {
                     LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration(
                             settings.leaseName())
                         .withLeaseNamespace(settings.leaseNamespace())
+                        // JOSDK exits on every stop of leading, a deliberate close included.
+                        .withExitOnStopLeading(false)
+                        .withLeaderCallbacks(
+                            new LeaderCallbacks(
+                                () -> LOG.info("leading: Lease {}", settings.leaseName()),
+                                () -> stoppedLeading(settings.leaseName()),
+                                leader -> {}))
                         .build());
               }
             });
@@ -101,6 +155,15 @@ public final class OperatorRuntime implements AutoCloseable {
     operator.start();
   }
 
+  private void stoppedLeading(String lease) {
+    if (closing) {
+      LOG.info("stopped leading: Lease {} (the operator is stopping)", lease);
+      return;
+    }
+    LOG.error("lost leadership: Lease {} was taken over or not renewed in time; stopping", lease);
+    leadershipLost.run();
+  }
+
   /** Started and every informer healthy. */
   public boolean ready() {
     return operator.getRuntimeInfo().isStarted()
@@ -115,6 +178,7 @@ public final class OperatorRuntime implements AutoCloseable {
 
   @Override
   public void close() {
+    closing = true;
     try {
       operator.stop();
     } finally {

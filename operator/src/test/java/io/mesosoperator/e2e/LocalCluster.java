@@ -37,9 +37,11 @@ import org.slf4j.LoggerFactory;
  * The operator in-process with its production wiring (local provider through {@link
  * DefaultProviderResolver}, {@link SshNodeConfigurer}, {@link ClusterRenderer#render}, {@link
  * SshClusterObserver}) plus what a real node would have had from its packages: the TEST STAND-INS
- * for mesos-master, mesos-slave and Marathon, installed into every local machine as soon as it
- * exists. Every provider is wrapped in a {@link CountingMachineProvider} so tests can see cloud
- * mutations. Shared by {@code LocalClusterE2EIT} and {@code Demo}.
+ * for mesos-master, mesos-slave and Marathon, installed into every local machine before the
+ * operator sees it (a machine's create returns once they are in, as a machine booted from an image
+ * with the packages would; a loop catches machines made by an earlier operator). Every provider is
+ * wrapped in a {@link CountingMachineProvider} so tests can see cloud mutations. Shared by {@code
+ * LocalClusterE2EIT} and {@code Demo}.
  */
 public final class LocalCluster implements AutoCloseable {
   /** What the local machines are: the host's Debian, SysV init scripts (no systemd inside). */
@@ -51,12 +53,17 @@ public final class LocalCluster implements AutoCloseable {
   private final KubernetesClient client;
   private final Duration resync;
   private final Set<String> namespaces;
+  private final String leaseName;
+  private final String leaseNamespace;
+  private final java.util.concurrent.atomic.AtomicInteger leadershipLost =
+      new java.util.concurrent.atomic.AtomicInteger();
   private final CountingResolver resolver;
   private DefaultProviderResolver defaults;
   private volatile OperatorRuntime operator;
   private final Thread installer;
   private final List<Path> classpath;
   private final Set<String> installed = ConcurrentHashMap.newKeySet();
+  private final Map<String, Object> installing = new ConcurrentHashMap<>();
   private volatile boolean closing;
   private volatile boolean initLinks;
 
@@ -76,10 +83,27 @@ public final class LocalCluster implements AutoCloseable {
    */
   public LocalCluster(
       KubernetesClient client, Path stateDir, Duration resync, Set<String> namespaces) {
+    this(client, stateDir, resync, namespaces, null, null);
+  }
+
+  /**
+   * Starts the operator watching {@code namespaces} (empty: all) with leader election on the Lease
+   * {@code leaseNamespace/leaseName} (null name: none), as the Helm chart starts it. A lost
+   * leadership is counted ({@link #leadershipLost()}) instead of ending the JVM.
+   */
+  public LocalCluster(
+      KubernetesClient client,
+      Path stateDir,
+      Duration resync,
+      Set<String> namespaces,
+      String leaseName,
+      String leaseNamespace) {
     this.stateDir = stateDir;
     this.client = client;
     this.resync = resync;
     this.namespaces = Set.copyOf(namespaces);
+    this.leaseName = leaseName;
+    this.leaseNamespace = leaseNamespace;
     this.resolver = new CountingResolver();
     try {
       this.classpath = StandIns.standInClasspath();
@@ -111,7 +135,12 @@ public final class LocalCluster implements AutoCloseable {
             new SshClusterObserver(),
             OperatorMetrics.inMemory(),
             Clock.systemUTC(),
-            new OperatorRuntime.Settings(namespaces, null, null, 16, resync));
+            new OperatorRuntime.Settings(namespaces, leaseName, leaseNamespace, 16, resync),
+            () -> {
+              leadershipLost.incrementAndGet();
+              LOG.error(
+                  "the operator lost its leadership of Lease {}/{}", leaseNamespace, leaseName);
+            });
     operator.start();
   }
 
@@ -131,6 +160,11 @@ public final class LocalCluster implements AutoCloseable {
 
   public Path stateDir() {
     return stateDir;
+  }
+
+  /** How often the operator lost its leadership (leader election on) while not being stopped. */
+  public int leadershipLost() {
+    return leadershipLost.get();
   }
 
   /** The counting provider the operator uses for a cluster, once it resolved one. */
@@ -153,6 +187,8 @@ public final class LocalCluster implements AutoCloseable {
         p = c.delegate();
       } else if (p instanceof io.mesosoperator.cloud.CachingMachineProvider c) {
         p = c.delegate();
+      } else if (p instanceof LocalCluster.Installing i) {
+        p = i.delegate;
       } else {
         return null;
       }
@@ -287,7 +323,18 @@ public final class LocalCluster implements AutoCloseable {
         if (local == null) {
           continue;
         }
-        installStandIns(local, e.getKey(), classpath, installed, initLinks, () -> closing);
+        try {
+          for (Machine m : local.list(e.getKey())) {
+            if (closing) {
+              break;
+            }
+            if (m.state() == Machine.State.RUNNING) {
+              installOnce(local, m);
+            }
+          }
+        } catch (CloudException | IOException | RuntimeException ex) {
+          LOG.debug("stand-in install deferred: {}", ex.getMessage());
+        }
       }
       try {
         Thread.sleep(300);
@@ -330,8 +377,86 @@ public final class LocalCluster implements AutoCloseable {
     }
   }
 
-  /** Wraps each provider the default resolver builds in one counting provider. */
-  private static final class CountingResolver implements ProviderResolver {
+  /**
+   * Installs the stand-ins into one machine unless that was done, one installation per machine at a
+   * time (the create hook and the loop may both find it).
+   */
+  private void installOnce(LocalMachineProvider local, Machine m) throws IOException {
+    synchronized (installing.computeIfAbsent(m.id(), id -> new Object())) {
+      if (installed.contains(m.id())) {
+        return;
+      }
+      StandIns.install(StandIns.nsenter(local, m.id()), classpath);
+      if (initLinks) {
+        for (String service : StandIns.SERVICES.keySet()) {
+          StandIns.nsenter(local, m.id()).run(List.of("update-rc.d", service, "defaults"), null);
+        }
+      }
+      installed.add(m.id());
+      LOG.info("stand-ins installed into {} ({})", m.id(), m.node());
+    }
+  }
+
+  /**
+   * A local cluster's provider whose create returns once the stand-ins are in the new machine: the
+   * operator's first pass over a machine must find what its packages would have installed, or the
+   * services it starts never come up and that node's restart turn waits out the service timeout.
+   */
+  private final class Installing implements MachineProvider {
+    final MachineProvider delegate;
+
+    Installing(MachineProvider delegate) {
+      this.delegate = delegate;
+    }
+
+    @Override
+    public String cloudFirewall() {
+      return delegate.cloudFirewall();
+    }
+
+    @Override
+    public void ensureNetwork(io.mesosoperator.cloud.NetworkRequest request) throws CloudException {
+      delegate.ensureNetwork(request);
+    }
+
+    @Override
+    public List<Machine> list(String clusterUid) throws CloudException {
+      return delegate.list(clusterUid);
+    }
+
+    @Override
+    public Machine create(io.mesosoperator.cloud.MachineRequest request) throws CloudException {
+      Machine m = delegate.create(request);
+      LocalMachineProvider local = localUnder(delegate);
+      if (local != null && m.state() == Machine.State.RUNNING && !closing) {
+        try {
+          installOnce(local, m);
+        } catch (IOException | RuntimeException e) {
+          // The loop tries again.
+          LOG.info("stand-ins not installed into {} yet: {}", m.id(), e.getMessage());
+        }
+      }
+      return m;
+    }
+
+    @Override
+    public void destroy(String machineId) throws CloudException {
+      delegate.destroy(machineId);
+    }
+
+    @Override
+    public void releaseNetwork(String clusterUid) throws CloudException {
+      delegate.releaseNetwork(clusterUid);
+    }
+
+    @Override
+    public void close() {
+      delegate.close();
+    }
+  }
+
+  /** Wraps each provider the default resolver builds in one installing, counting provider. */
+  private final class CountingResolver implements ProviderResolver {
     volatile ProviderResolver delegate;
     final Map<String, CountingMachineProvider> byCluster = new ConcurrentHashMap<>();
 
@@ -340,7 +465,10 @@ public final class LocalCluster implements AutoCloseable {
       MachineProvider p = delegate.resolve(cluster);
       return byCluster.compute(
           cluster.getMetadata().getUid(),
-          (uid, old) -> old != null && old.delegate() == p ? old : new CountingMachineProvider(p));
+          (uid, old) ->
+              old != null && old.delegate() instanceof Installing i && i.delegate == p
+                  ? old
+                  : new CountingMachineProvider(new Installing(p)));
     }
   }
 }

@@ -40,16 +40,18 @@ class HelmChartTest {
   private static final String OPERATOR_RULES =
       """
       [
-        {"apiGroups": ["mesosoperator.io"], "resources": ["mesosclusters", "mesosnodes"],
-         "verbs": ["get", "list", "watch", "create", "delete", "patch", "update"]},
+        {"apiGroups": ["mesosoperator.io"], "resources": ["mesosclusters"],
+         "verbs": ["get", "list", "watch", "patch"]},
+        {"apiGroups": ["mesosoperator.io"], "resources": ["mesosnodes"],
+         "verbs": ["get", "list", "watch", "create", "delete", "patch"]},
         {"apiGroups": ["mesosoperator.io"],
          "resources": ["mesosclusters/status", "mesosnodes/status"],
-         "verbs": ["get", "patch", "update"]},
+         "verbs": ["patch"]},
         {"apiGroups": ["mesosoperator.io"],
          "resources": ["mesosclusters/finalizers", "mesosnodes/finalizers"],
          "verbs": ["update"]},
         {"apiGroups": [""], "resources": ["secrets"], "verbs": ["get", "create", "update"]},
-        {"apiGroups": [""], "resources": ["events"], "verbs": ["create", "patch"]}
+        {"apiGroups": [""], "resources": ["events"], "verbs": ["create"]}
       ]
       """;
 
