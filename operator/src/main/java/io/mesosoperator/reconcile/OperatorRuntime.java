@@ -14,10 +14,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The operator: both reconcilers on one JOSDK {@link Operator}. Status writes name the field
- * manager {@value StatusWriter#FIELD_MANAGER}; the client's user agent ({@link #USER_AGENT}) gives
- * the API server the same manager name for the other writes (JOSDK's finalizer patch, MesosNode
- * specs), so a GitOps tool applying a cluster's spec shares the object with one other manager.
+ * The operator: both reconcilers on one JOSDK {@link Operator}, with JOSDK's defaults for the
+ * primary resources: it adds its finalizer by server-side apply of just that finalizer, under the
+ * controllers' field manager {@value StatusWriter#FIELD_MANAGER}, and removes it with a JSON patch.
+ * The reconcilers never ask JOSDK to write a resource or its status ({@code noUpdate}); status
+ * writes are {@link StatusWriter}'s, under the same field manager. The client's user agent ({@link
+ * #USER_AGENT}) gives the API server that manager name for the writes that name none (the finalizer
+ * removal, MesosNode specs), so a GitOps tool applying a cluster's spec shares the object with one
+ * other manager, which owns only the status and the finalizer.
  */
 public final class OperatorRuntime implements AutoCloseable {
   /**
@@ -107,10 +111,6 @@ public final class OperatorRuntime implements AutoCloseable {
         new Operator(
             o -> {
               o.withKubernetesClient(client)
-                  // Finalizers by JSON patch as before: JOSDK's server-side apply of them is not
-                  // yet modelled by the fast tests' mock API server.
-                  .withUseSSAToPatchPrimaryResource(false)
-                  .withSSABasedCreateUpdateMatchForDependentResources(false)
                   .withConcurrentReconciliationThreads(settings.threads())
                   .withCloseClientOnStop(false)
                   .withReconciliationTerminationTimeout(Duration.ofSeconds(10))

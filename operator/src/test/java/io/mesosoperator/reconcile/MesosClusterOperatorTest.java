@@ -398,6 +398,38 @@ class MesosClusterOperatorTest {
         .containsExactly("mesosclusters.mesosoperator.io/finalizer");
   }
 
+  @Test
+  void theOperatorWritesTheClusterOnlyByApplyingItsFinalizerAlone() throws Exception {
+    applyTutorial();
+    awaitCondition("MachinesReady", "AllMachinesRunning");
+    List<String> writes = new java.util.ArrayList<>();
+    for (var r = server.takeRequest(1, java.util.concurrent.TimeUnit.SECONDS);
+        r != null;
+        r = server.takeRequest(10, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+      if (!"GET".equals(r.getMethod())
+          && r.getPath().startsWith("/apis/mesosoperator.io/v1alpha1/namespaces/test/mesosclusters")
+          && !r.getPath().contains("/status")) {
+        writes.add(r.getMethod() + " " + r.getPath() + " " + r.getHeader("Content-Type"));
+        if ("PATCH".equals(r.getMethod())) {
+          var body = new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.getUtf8Body());
+          // JOSDK's apply body: no spec, so the operator takes no field of it.
+          assertThat(body.has("spec")).as(body.toString()).isFalse();
+          assertThat(body.path("metadata").fieldNames())
+              .toIterable()
+              .containsExactlyInAnyOrder("name", "namespace", "finalizers");
+          assertThat(body.path("metadata").path("finalizers").toString())
+              .isEqualTo("[\"mesosclusters.mesosoperator.io/finalizer\"]");
+        }
+      }
+    }
+    assertThat(writes)
+        .as("writes of the cluster other than its status (the test's create first)")
+        .containsExactly(
+            "POST /apis/mesosoperator.io/v1alpha1/namespaces/test/mesosclusters application/json",
+            "PATCH /apis/mesosoperator.io/v1alpha1/namespaces/test/mesosclusters/tutorial"
+                + "?fieldManager=mesos-operator&force=true application/apply-patch+yaml");
+  }
+
   private void awaitCondition(String type, String reason) {
     await()
         .atMost(Duration.ofSeconds(30))
