@@ -46,8 +46,9 @@ final class StartupCheck {
   private StartupCheck() {}
 
   /**
-   * The permissions the operator needs (the README's RBAC paragraph, the Helm chart's rules); the
-   * Lease ones only with leader election.
+   * The permissions the operator needs, exactly the Helm chart's rules (the README's RBAC
+   * paragraph; {@code StartupCheckTest} holds the two together); the Lease ones only with leader
+   * election.
    */
   static List<Permission> needed(boolean leaderElection) {
     List<Permission> p = new ArrayList<>();
@@ -60,11 +61,14 @@ final class StartupCheck {
       }
       p.add(new Permission("update", GROUP, r, "finalizers"));
     }
-    p.add(new Permission("get", "", "secrets", null));
-    p.add(new Permission("create", "", "secrets", null));
-    p.add(new Permission("create", "", "events", null));
+    for (String v : List.of("get", "create", "update")) {
+      p.add(new Permission(v, "", "secrets", null));
+    }
+    for (String v : List.of("create", "patch")) {
+      p.add(new Permission(v, "", "events", null));
+    }
     if (leaderElection) {
-      for (String v : List.of("get", "create", "update")) {
+      for (String v : List.of("get", "create", "update", "patch")) {
         p.add(new Permission(v, "coordination.k8s.io", "leases", null));
       }
     }
