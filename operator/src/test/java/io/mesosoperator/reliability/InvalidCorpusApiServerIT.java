@@ -170,7 +170,10 @@ class InvalidCorpusApiServerIT {
     } else {
       Run created = kubectl("create", "-f", file.toString());
       if (created.exit() != 0) {
-        String message = lastLine(created.output());
+        // (the corpus directory as the repository names it, not where this checkout is)
+        String message =
+            lastLine(created.output())
+                .replace(file.getParent() + "/", "operator/src/test/resources/invalid/");
         // kubectl's own refusals start with "error:"; the apiserver's with "Error from server"
         // or "The MesosCluster ... is invalid".
         boolean decoder = message.startsWith("error:");
