@@ -15,7 +15,8 @@ import java.util.Map;
 @ValidationRule(
     value = "self.type != 'master' || (self.replicas % 2 == 1 && self.replicas <= 255)",
     message = "master replicas must be odd and between 1 and 255",
-    reason = "FieldValueInvalid")
+    reason = "FieldValueInvalid",
+    fieldPath = ".replicas")
 public class RoleSpec {
   /** DNS-1123 label, short enough that {@code <cluster>-<role>-<ordinal>} stays a label. */
   public static final String NAME_PATTERN = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$";

@@ -6,14 +6,28 @@ import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.ValidationRule;
 
-/** ZooKeeper on the masters. */
+/**
+ * ZooKeeper on the masters. The ports must differ; a clash is reported on the later port in the
+ * order client, peer, election, admin (as the validator does), so the apiserver names that field.
+ */
+@ValidationRule(
+    value = "self.peerPort != self.clientPort",
+    message = "ZooKeeper ports must be distinct; peerPort is also clientPort",
+    reason = "FieldValueDuplicate",
+    fieldPath = ".peerPort")
+@ValidationRule(
+    value = "self.electionPort != self.clientPort && self.electionPort != self.peerPort",
+    message = "ZooKeeper ports must be distinct; electionPort is also clientPort or peerPort",
+    reason = "FieldValueDuplicate",
+    fieldPath = ".electionPort")
 @ValidationRule(
     value =
-        "self.clientPort != self.peerPort && self.clientPort != self.electionPort"
-            + " && self.peerPort != self.electionPort && self.adminPort != self.clientPort"
-            + " && self.adminPort != self.peerPort && self.adminPort != self.electionPort",
-    message = "spec.zookeeper ports must be distinct",
-    reason = "FieldValueDuplicate")
+        "self.adminPort != self.clientPort && self.adminPort != self.peerPort"
+            + " && self.adminPort != self.electionPort",
+    message =
+        "ZooKeeper ports must be distinct; adminPort is also clientPort, peerPort or electionPort",
+    reason = "FieldValueDuplicate",
+    fieldPath = ".adminPort")
 public class ZooKeeperSpec {
 
   @Default("2181")

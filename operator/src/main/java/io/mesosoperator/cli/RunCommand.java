@@ -113,7 +113,23 @@ public class RunCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(
           spec.commandLine(), "--ssh-kept-connections must be 0 or more, was " + keptConnections);
     }
-    Config config = Config.autoConfigure(null);
+    Config config;
+    try {
+      config = Config.autoConfigure(null);
+    } catch (RuntimeException e) {
+      // A kubeconfig that cannot be read: one line, as for an unreachable API server.
+      String kubeconfig = System.getenv().getOrDefault("KUBECONFIG", "~/.kube/config");
+      spec.commandLine()
+          .getErr()
+          .println(
+              "mesos-operator: not starting: cannot read the Kubernetes config "
+                  + kubeconfig
+                  + ": "
+                  + String.valueOf(e.getMessage()).lines().findFirst().orElse("")
+                  + "; fix it or set KUBECONFIG to a valid kubeconfig");
+      spec.commandLine().getErr().flush();
+      return StartupCheck.UNREACHABLE;
+    }
     config.setUserAgent(OperatorRuntime.USER_AGENT);
     // Before anything starts: the API answers, the CRDs are served, the identity may do its work.
     // A client that fails fast, so an unreachable API server is one line, not 20 s of retries.
@@ -121,6 +137,9 @@ public class RunCommand implements Callable<Integer> {
         new KubernetesClientBuilder()
             .withConfig(
                 new ConfigBuilder(config)
+                    // HTTP/1.1: over HTTP/2 kube-apiserver answers a token it does not know with
+                    // GOAWAY, and the client then reports a lost connection instead of the 401.
+                    .withHttp2Disable(true)
                     .withRequestRetryBackoffLimit(0)
                     .withConnectionTimeout(5_000)
                     .withRequestTimeout(10_000)

@@ -46,8 +46,9 @@ final class StartupCheck {
   private StartupCheck() {}
 
   /**
-   * The permissions the operator needs, the Helm chart's rules (the README's RBAC paragraph); the
-   * Lease ones only with leader election.
+   * The permissions the operator needs, exactly the Helm chart's rules (the README's RBAC
+   * paragraph; {@code StartupCheckTest} holds the two together); the Lease ones only with leader
+   * election.
    */
   static List<Permission> needed(boolean leaderElection) {
     List<Permission> p = new ArrayList<>();

@@ -46,7 +46,7 @@ class CorpusOverRunningClusterTest {
   static final Map<String, String> CLI_ONLY =
       Map.of(
           "duplicate-key.yaml",
-          "kubectl's YAML decoder refuses duplicate keys; fabric8 would keep the last value",
+          "kubectl (1.37, InvalidCorpusApiServerIT) and fabric8 both keep the last value",
           "second-document-not-a-cluster.yaml",
           "the second document is another kind of resource: a MesosCluster file holds only"
               + " MesosClusters, but the API server would store it as what it is");

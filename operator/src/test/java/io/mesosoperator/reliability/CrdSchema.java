@@ -52,6 +52,101 @@ final class CrdSchema {
     return new CrdSchema(YAML.readTree(crd.toFile()));
   }
 
+  /**
+   * A field path as the project writes it ({@code spec.roles[1].attributes[rack]}: properties after
+   * dots, list indices and map keys in brackets), from a path in either notation the apiserver
+   * uses: its schema validation writes a map key after a dot ({@code
+   * spec.roles[1].attributes.rack}, kube-openapi's object validator), its CEL rules and other field
+   * errors in brackets, like the project. Whether a dotted name is a property or a key is the
+   * schema's to say: under an object with {@code additionalProperties} and no such property it is a
+   * key; under a map of scalars the rest of a dotted path is the key, dots included. Paths this
+   * schema does not describe ({@code metadata...}, unknown fields) stay as written.
+   */
+  String canonicalPath(String path) {
+    StringBuilder out = new StringBuilder();
+    JsonNode s = schema;
+    int i = 0;
+    boolean first = true;
+    while (i < path.length()) {
+      char c = path.charAt(i);
+      String key;
+      boolean bracket;
+      if (c == '[') {
+        int close = path.indexOf(']', i);
+        if (close < 0) {
+          out.append(path.substring(i));
+          break;
+        }
+        key = path.substring(i + 1, close);
+        bracket = true;
+        i = close + 1;
+      } else {
+        int start = c == '.' ? i + 1 : i;
+        if (c != '.' && !first) {
+          out.append(path.substring(i));
+          break;
+        }
+        int end = start;
+        while (end < path.length() && path.charAt(end) != '.' && path.charAt(end) != '[') {
+          end++;
+        }
+        key = path.substring(start, end);
+        bracket = false;
+        if (isMap(s) && !s.path("properties").has(key) && isScalar(s.get("additionalProperties"))) {
+          // a map of scalars: what follows is the key, whatever it holds
+          out.append('[').append(path.substring(start)).append(']');
+          break;
+        }
+        i = end;
+      }
+      first = false;
+      if (s.path("properties").has(key) && !bracket) {
+        out.append(out.length() == 0 ? "" : ".").append(key);
+        s = s.path("properties").path(key);
+      } else if (isMap(s)) {
+        out.append('[').append(key).append(']');
+        s = s.get("additionalProperties");
+      } else if (bracket && "array".equals(s.path("type").asText())) {
+        out.append('[').append(key).append(']');
+        s = s.path("items");
+      } else {
+        out.append(bracket ? "[" + key + "]" : (out.length() == 0 ? "" : ".") + key);
+        s = com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+      }
+    }
+    return out.toString();
+  }
+
+  private static boolean isMap(JsonNode s) {
+    return s.path("additionalProperties").isObject();
+  }
+
+  private static boolean isScalar(JsonNode s) {
+    String type = s.path("type").asText();
+    return !type.equals("object") && !type.equals("array");
+  }
+
+  private static final Pattern FIELD_PATH =
+      Pattern.compile(
+          "(?<![\\w.\\]\\[/-])(?:spec|metadata|status|apiVersion|kind)"
+              + "(?:\\.[A-Za-z0-9_-]+|\\[[^\\]\\n]*\\])*");
+
+  /**
+   * The field paths an apiserver (or kubectl) message names, each as {@link #canonicalPath} writes
+   * it, in order of appearance.
+   */
+  List<String> pathsIn(String message) {
+    List<String> paths = new ArrayList<>();
+    var m = FIELD_PATH.matcher(message);
+    while (m.find()) {
+      String p = canonicalPath(m.group());
+      if (!paths.contains(p)) {
+        paths.add(p);
+      }
+    }
+    return paths;
+  }
+
   /** One refusal: field path and why. */
   record Refusal(String path, String why) {}
 

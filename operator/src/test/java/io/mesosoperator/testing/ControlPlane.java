@@ -6,7 +6,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubeapitest.cert.CertManager;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.api.model.authentication.TokenRequest;
+import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -247,9 +250,62 @@ public final class ControlPlane implements AutoCloseable {
 
   /**
    * Writes a kubeconfig (mode 0600) for the admin certificate with the given default namespace;
-   * with {@code as} set, every request impersonates that user.
+   * with {@code as} set, every request impersonates that user (in the {@code system:masters}
+   * group). Only Go clients (kubectl, kube-controller-manager) honour {@code as}: fabric8 7.5.2
+   * ignores it and acts as the admin certificate, so for the operator's jar use {@link
+   * #writeServiceAccountKubeconfig}.
    */
   public Path writeKubeconfig(Path file, String namespace, String as) throws IOException {
+    return writeKubeconfigFor(
+        file,
+        namespace,
+        """
+            client-certificate: %s
+            client-key: %s
+        %s"""
+            .formatted(
+                certs.getClientCertPath(),
+                certs.getClientKeyPath(),
+                as == null ? "" : "    as: " + as + "\n    as-groups: [\"system:masters\"]\n"));
+  }
+
+  /**
+   * Writes a kubeconfig (mode 0600) that authenticates as the ServiceAccount {@code namespace/name}
+   * with a token from the TokenRequest API (one hour), its default namespace {@code namespace}:
+   * what a pod of that ServiceAccount gets, so every client, fabric8 included, acts with its rights
+   * only. Creates the ServiceAccount when it does not exist.
+   */
+  public Path writeServiceAccountKubeconfig(Path file, String namespace, String name)
+      throws IOException {
+    if (admin.serviceAccounts().inNamespace(namespace).withName(name).get() == null) {
+      admin
+          .serviceAccounts()
+          .inNamespace(namespace)
+          .resource(
+              new ServiceAccountBuilder()
+                  .withNewMetadata()
+                  .withName(name)
+                  .withNamespace(namespace)
+                  .endMetadata()
+                  .build())
+          .create();
+    }
+    TokenRequest granted =
+        admin
+            .serviceAccounts()
+            .inNamespace(namespace)
+            .withName(name)
+            .tokenRequest(
+                new TokenRequestBuilder()
+                    .withNewSpec()
+                    .withExpirationSeconds(3600L)
+                    .endSpec()
+                    .build());
+    return writeKubeconfigFor(
+        file, namespace, "    token: " + granted.getStatus().getToken() + "\n");
+  }
+
+  private Path writeKubeconfigFor(Path file, String namespace, String user) throws IOException {
     Files.createDirectories(file.toAbsolutePath().getParent());
     String text =
         """
@@ -264,22 +320,15 @@ public final class ControlPlane implements AutoCloseable {
         - name: mesos-operator-test
           context:
             cluster: mesos-operator-test
-            user: admin
+            user: user
             namespace: %s
         current-context: mesos-operator-test
         users:
-        - name: admin
+        - name: user
           user:
-            client-certificate: %s
-            client-key: %s
         %s"""
             .formatted(
-                "https://127.0.0.1:" + apiPort,
-                certs.getAPIServerCertPath(),
-                namespace,
-                certs.getClientCertPath(),
-                certs.getClientKeyPath(),
-                as == null ? "" : "    as: " + as + "\n    as-groups: [\"system:masters\"]\n");
+                "https://127.0.0.1:" + apiPort, certs.getAPIServerCertPath(), namespace, user);
     Files.writeString(file, text);
     Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
     return file;
@@ -292,29 +341,37 @@ public final class ControlPlane implements AutoCloseable {
   public void installCrds(Path projectRoot, String... namespaces) throws IOException {
     for (String f :
         List.of("mesosclusters.mesosoperator.io.yaml", "mesosnodes.mesosoperator.io.yaml")) {
-      try (InputStream in = Files.newInputStream(projectRoot.resolve("crds").resolve(f))) {
-        CustomResourceDefinition crd =
-            admin.apiextensions().v1().customResourceDefinitions().load(in).item();
-        crd.getMetadata().setResourceVersion(null);
-        admin
-            .apiextensions()
-            .v1()
-            .customResourceDefinitions()
-            .resource(crd)
-            .forceConflicts()
-            .fieldManager("mesos-operator-tests")
-            .serverSideApply();
-        admin
-            .apiextensions()
-            .v1()
-            .customResourceDefinitions()
-            .withName(crd.getMetadata().getName())
-            .waitUntilCondition(ControlPlane::established, 60, TimeUnit.SECONDS);
-      }
+      installCrd(projectRoot, f);
     }
     for (String ns : namespaces) {
       ensureNamespace(ns);
     }
+  }
+
+  /**
+   * Applies one CRD file of {@code crds/} and waits until it is Established. Established is the
+   * CRD's condition; the group's discovery document may list the resource a moment later.
+   */
+  public void installCrd(Path projectRoot, String file) throws IOException {
+    CustomResourceDefinition crd;
+    try (InputStream in = Files.newInputStream(projectRoot.resolve("crds").resolve(file))) {
+      crd = admin.apiextensions().v1().customResourceDefinitions().load(in).item();
+    }
+    crd.getMetadata().setResourceVersion(null);
+    admin
+        .apiextensions()
+        .v1()
+        .customResourceDefinitions()
+        .resource(crd)
+        .forceConflicts()
+        .fieldManager("mesos-operator-tests")
+        .serverSideApply();
+    admin
+        .apiextensions()
+        .v1()
+        .customResourceDefinitions()
+        .withName(crd.getMetadata().getName())
+        .waitUntilCondition(ControlPlane::established, 60, TimeUnit.SECONDS);
   }
 
   private static boolean established(CustomResourceDefinition crd) {
