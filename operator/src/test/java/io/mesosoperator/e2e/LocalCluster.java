@@ -66,6 +66,7 @@ public final class LocalCluster implements AutoCloseable {
   private final Map<String, Object> installing = new ConcurrentHashMap<>();
   private volatile boolean closing;
   private volatile boolean initLinks;
+  private volatile boolean createsHeld;
 
   /**
    * Starts the operator (all namespaces, no leader election) and the stand-in installer.
@@ -223,6 +224,15 @@ public final class LocalCluster implements AutoCloseable {
    */
   public void registerInitLinks() {
     initLinks = true;
+  }
+
+  /**
+   * While held, every machine create fails as a cloud out of capacity would (a transient error the
+   * operator retries each pass), so no replacement can finish before the test lets it.
+   */
+  public void holdCreates(boolean held) {
+    createsHeld = held;
+    LOG.info("machine creates {}", held ? "held: the cloud refuses them" : "allowed again");
   }
 
   /** Stops the installer and the operator (the machines stay). */
@@ -426,6 +436,9 @@ public final class LocalCluster implements AutoCloseable {
 
     @Override
     public Machine create(io.mesosoperator.cloud.MachineRequest request) throws CloudException {
+      if (createsHeld) {
+        throw new CloudException("out of capacity (machine creates held by the test)", true);
+      }
       Machine m = delegate.create(request);
       LocalMachineProvider local = localUnder(delegate);
       if (local != null && m.state() == Machine.State.RUNNING && !closing) {

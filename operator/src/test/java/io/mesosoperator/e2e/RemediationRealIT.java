@@ -14,6 +14,7 @@ import io.mesosoperator.cloud.local.LocalMachineProvider;
 import io.mesosoperator.plan.Remediation;
 import io.mesosoperator.testing.ControlPlane;
 import io.mesosoperator.testing.Prerequisites;
+import io.mesosoperator.testing.ThreadDump;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -44,10 +45,11 @@ import org.junit.jupiter.api.Timeout;
  *
  * <ol>
  *   <li>3 masters + 2 agents become Ready.
- *   <li>Both agents' and one master's links cut at once and kept down: after a minute the two two
- *       of the three are replaced first (two slots) and the third waits for a slot; the master is
- *       replaced through master scaling under a new ZooKeeper id; never more than two at once; a
- *       ZooKeeper client on the host keeps writing through it all (the quorum held).
+ *   <li>Both agents' and one master's links cut at once and kept down, with machine creates held
+ *       (the cloud refuses them): after a minute two of the three are replaced first (two slots)
+ *       and the third is seen waiting for a slot; then creates are allowed and all three finish.
+ *       The master is replaced through master scaling under a new ZooKeeper id; never more than two
+ *       at once; a ZooKeeper client on the host keeps writing through it all (the quorum held).
  *   <li>One master cut off from the other two masters (a drop rule in its own namespace) but still
  *       reachable from the operator: reported ({@code 2 of 3 members serving}), and for longer than
  *       {@code unreachableAfter} nothing is replaced, deleted or fenced; healed, Ready again.
@@ -138,6 +140,10 @@ class RemediationRealIT {
     List<String> cut = new ArrayList<>(agentNames());
     cut.add(masterName);
     Set<String> cutMachines = new TreeSet<>();
+    // No replacement may finish until the third broken node has been seen waiting for a slot: the
+    // three turn unreachable up to a keep-alive apart, longer than an agent's replacement takes,
+    // so without the hold the first replacement can end before the third is due.
+    operator.holdCreates(true);
     for (String n : cut) {
       cutMachines.add(before.get(n));
       LocalCluster.host(
@@ -145,48 +151,61 @@ class RemediationRealIT {
     }
     long t0 = System.nanoTime();
     int maxUnderWay = 0;
-    boolean oneWaitedForASlot = false;
+    long waited = -1;
     String last = "";
     // The links stay down: the old machines are gone once replaced, their veths with them.
     long deadline = System.nanoTime() + Duration.ofMinutes(7).toNanos();
-    while (true) {
-      MesosCluster c = cluster();
-      List<RemediatingNode> underWay =
-          c.getStatus().getRemediation() == null
-              ? List.of()
-              : c.getStatus().getRemediation().getNodes();
-      maxUnderWay = Math.max(maxUnderWay, underWay.size());
-      Condition remediating = condition(c, "Remediating");
-      String now =
-          remediating == null
-              ? ""
-              : remediating.getStatus()
-                  + "/"
-                  + remediating.getReason()
-                  + ": "
-                  + remediating.getMessage();
-      if (!now.equals(last)) {
-        System.out.println("remediation IT: Remediating " + now);
-        last = now;
+    try {
+      while (true) {
+        MesosCluster c = cluster();
+        List<RemediatingNode> underWay =
+            c.getStatus().getRemediation() == null
+                ? List.of()
+                : c.getStatus().getRemediation().getNodes();
+        maxUnderWay = Math.max(maxUnderWay, underWay.size());
+        Condition remediating = condition(c, "Remediating");
+        String now =
+            remediating == null
+                ? ""
+                : remediating.getStatus()
+                    + "/"
+                    + remediating.getReason()
+                    + ": "
+                    + remediating.getMessage();
+        if (!now.equals(last)) {
+          System.out.println("remediation IT: Remediating " + now);
+          last = now;
+        }
+        if (waited < 0
+            && remediating != null
+            && Remediation.CONCURRENCY_LIMIT.equals(remediating.getReason())) {
+          waited = ms(t0); // three broken, two slots: whichever turned broken last waits
+          timings.put("3 links down to the third waiting for a slot", waited);
+          assertThat(underWay).as("under way while the third waits").hasSize(2);
+          operator.holdCreates(false);
+        }
+        if (waited >= 0 && replaced(before, cut, oldId) && isReady(c)) {
+          break;
+        }
+        if (System.nanoTime() > deadline) {
+          throw new AssertionError(
+              "not replaced within 7 minutes; last: "
+                  + now
+                  + "\n"
+                  + describe()
+                  + ThreadDump.ofOperator());
+        }
+        Thread.sleep(1000);
       }
-      if (remediating != null && Remediation.CONCURRENCY_LIMIT.equals(remediating.getReason())) {
-        oneWaitedForASlot = true; // three broken, two slots: whichever turned broken last waits
-      }
-      if (replaced(before, cut, oldId) && isReady(c)) {
-        break;
-      }
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("not replaced within 7 minutes; last: " + now + "\n" + describe());
-      }
-      Thread.sleep(1000);
+    } finally {
+      operator.holdCreates(false);
     }
     long took = ms(t0);
     timings.put("3 links down to all replaced and Ready", took);
     assertThat(took)
         .as("nothing replaced before unreachableAfter")
         .isGreaterThan(UNREACHABLE_AFTER.toMillis());
-    assertThat(maxUnderWay).as("replacements under way at once").isBetween(1, 2);
-    assertThat(oneWaitedForASlot).as("the third waited for one of the two slots").isTrue();
+    assertThat(maxUnderWay).as("replacements under way at once").isEqualTo(2);
     MesosNode newMaster = node(masterName);
     assertThat(newMaster.getSpec().getZkId()).isNotEqualTo(oldId).isGreaterThan(3);
     assertThat(cluster().getStatus().getRemediation().getRetiredZooKeeperIds()).contains(oldId);
@@ -332,7 +351,7 @@ class RemediationRealIT {
     try {
       awaitReadyOnce(limit);
     } catch (AssertionError e) {
-      throw new AssertionError(e.getMessage() + "\n" + describe(), e);
+      throw new AssertionError(e.getMessage() + "\n" + describe() + ThreadDump.ofOperator(), e);
     }
   }
 
