@@ -5,6 +5,8 @@ import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
+import io.javaoperatorsdk.operator.processing.retry.GenericRetry;
+import io.javaoperatorsdk.operator.processing.retry.Retry;
 import io.mesosoperator.metrics.OperatorMetrics;
 import io.mesosoperator.node.NodeConfigurer;
 import java.time.Clock;
@@ -136,6 +138,7 @@ public final class OperatorRuntime implements AutoCloseable {
             client, providers, events, clock, settings.resync(), observer, metrics),
         c -> {
           c.withFieldManager(StatusWriter.FIELD_MANAGER);
+          c.withRetry(retry(settings.resync()));
           if (!settings.namespaces().isEmpty()) {
             c.settingNamespaces(settings.namespaces());
           }
@@ -145,10 +148,26 @@ public final class OperatorRuntime implements AutoCloseable {
             client, providers, configurer, desired, events, clock, settings.resync(), metrics),
         c -> {
           c.withFieldManager(StatusWriter.FIELD_MANAGER);
+          c.withRetry(retry(settings.resync()));
           if (!settings.namespaces().isEmpty()) {
             c.settingNamespaces(settings.namespaces());
           }
         });
+  }
+
+  /**
+   * Retries that never run out. JOSDK's default gives up after five failed passes in a row and then
+   * waits for its ten-hour maximum interval: one burst of API errors would leave a cluster or a
+   * node unwatched (an unreachable node never replaced). A failed pass is retried from 2 s, backing
+   * off to the resync period and no further: never less often than a healthy one runs.
+   */
+  static Retry retry(Duration resync) {
+    long cap = Math.max(1, resync.toMillis());
+    return GenericRetry.defaultLimitedExponentialRetry()
+        .withoutMaxAttempts()
+        .setInitialInterval(Math.min(2000, cap))
+        .setIntervalMultiplier(1.5)
+        .setMaxInterval(cap);
   }
 
   public void start() {

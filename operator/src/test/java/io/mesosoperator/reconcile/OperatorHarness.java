@@ -50,6 +50,15 @@ final class OperatorHarness {
       ProviderResolver providers,
       NodeConfigurer configurer,
       DesiredConfig desired) {
+    return start(client, providers, configurer, desired, Duration.ofSeconds(2));
+  }
+
+  static OperatorRuntime start(
+      KubernetesClient client,
+      ProviderResolver providers,
+      NodeConfigurer configurer,
+      DesiredConfig desired,
+      Duration resync) {
     OperatorRuntime runtime =
         new OperatorRuntime(
             client,
@@ -59,7 +68,7 @@ final class OperatorHarness {
             null,
             io.mesosoperator.metrics.OperatorMetrics.inMemory(),
             Clock.systemUTC(),
-            new OperatorRuntime.Settings(Set.of(), null, null, 8, Duration.ofSeconds(2)));
+            new OperatorRuntime.Settings(Set.of(), null, null, 8, resync));
     runtime.start();
     return runtime;
   }
