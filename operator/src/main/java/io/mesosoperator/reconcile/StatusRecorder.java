@@ -2,6 +2,7 @@ package io.mesosoperator.reconcile;
 
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.OperatorException;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.mesosoperator.api.WithConditions;
 import io.mesosoperator.cloud.CloudException;
@@ -101,8 +102,15 @@ final class StatusRecorder<R extends CustomResource<?, S>, S extends WithConditi
         e.isTransient() ? "CloudUnavailable" : "CloudError", e.getMessage());
   }
 
-  /** The exception in one bounded line: its type and message (messages carry no secrets). */
-  static String describe(Exception e) {
+  /**
+   * The exception in one bounded line: its type and message (messages carry no secrets). The
+   * framework's wrapper ({@link OperatorException}) is looked through to the failure it carries.
+   */
+  static String describe(Exception failure) {
+    Throwable e = failure;
+    while (e instanceof OperatorException && e.getCause() != null) {
+      e = e.getCause();
+    }
     String text =
         e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
     text = text.replaceAll("\\s+", " ").strip();

@@ -123,6 +123,17 @@ class StatusRecorderTest {
   }
 
   @Test
+  void theFrameworksWrapperIsLookedThrough() {
+    assertThat(
+            StatusRecorder.describe(
+                new io.javaoperatorsdk.operator.OperatorException(
+                    new java.io.IOException("no route to host"))))
+        .isEqualTo("IOException: no route to host");
+    assertThat(StatusRecorder.describe(new IllegalStateException()))
+        .isEqualTo("IllegalStateException");
+  }
+
+  @Test
   void cloudFailuresSayWhetherTheyAreTransient() {
     assertThat(StatusRecorder.cloudFailure(new CloudException("rate limited", true)))
         .isEqualTo(ConditionState.isFalse("CloudUnavailable", "rate limited"));
