@@ -15,13 +15,11 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEven
 import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
 import io.mesosoperator.api.AppStatus;
 import io.mesosoperator.api.Endpoints;
-import io.mesosoperator.api.EnsembleMember;
 import io.mesosoperator.api.MesosCluster;
 import io.mesosoperator.api.MesosClusterStatus;
 import io.mesosoperator.api.MesosNode;
 import io.mesosoperator.api.MesosNodeSpec;
 import io.mesosoperator.api.RoleSpec;
-import io.mesosoperator.api.RoleStatus;
 import io.mesosoperator.api.RoleType;
 import io.mesosoperator.api.ZooKeeperSpec;
 import io.mesosoperator.cloud.CloudException;
@@ -58,20 +56,8 @@ public class MesosClusterReconciler implements Reconciler<MesosCluster>, Cleaner
   public static final String NAME = "mesoscluster";
   private static final Logger LOG = LoggerFactory.getLogger(MesosClusterReconciler.class);
 
-  static final String NETWORK_READY = "NetworkReady";
-
   /** Reason when spec.ssh.keySecret names a missing Secret or one without a usable key. */
   public static final String SECRET_INVALID = "SecretInvalid";
-
-  static final String MASTERS_SCALED = "MastersScaled";
-  static final String RESTARTS_DONE = "RestartsDone";
-  static final String ZOOKEEPER_QUORUM = "ZooKeeperQuorum";
-  static final String MESOS_LEADER_ELECTED = "MesosLeaderElected";
-  static final String AGENTS_REGISTERED = "AgentsRegistered";
-  static final String MARATHON_READY = "MarathonReady";
-  static final String RECONCILIATION_PAUSED = "ReconciliationPaused";
-  static final List<String> HEALTH =
-      List.of(ZOOKEEPER_QUORUM, MESOS_LEADER_ELECTED, AGENTS_REGISTERED, MARATHON_READY);
 
   private final KubernetesClient client;
   private final ProviderResolver providers;
@@ -231,7 +217,7 @@ public class MesosClusterReconciler implements Reconciler<MesosCluster>, Cleaner
     boolean paused = Labels.flag(cluster, Labels.PAUSED);
     boolean planOnly = Labels.flag(cluster, Labels.PLAN_ONLY);
     pass.set(
-        RECONCILIATION_PAUSED,
+        Conditions.RECONCILIATION_PAUSED,
         paused
             ? ConditionState.isTrue(
                 "Paused", "annotation " + Labels.PAUSED + " is set: no changes are made")
@@ -316,13 +302,13 @@ public class MesosClusterReconciler implements Reconciler<MesosCluster>, Cleaner
       Observed seen) {
     if (plan.masterRefusal() != null) {
       pass.set(
-          MASTERS_SCALED,
+          Conditions.MASTERS_SCALED,
           ConditionState.isFalse("MasterScalingNotSupported", plan.masterRefusal()));
       return null;
     }
     if (bootstrap) {
       pass.set(
-          MASTERS_SCALED,
+          Conditions.MASTERS_SCALED,
           ConditionState.isTrue("AsSpecified", "creating the masters of a new cluster"));
       return null;
     }
@@ -372,7 +358,8 @@ public class MesosClusterReconciler implements Reconciler<MesosCluster>, Cleaner
   private static boolean networkEverRequested(MesosCluster cluster) {
     return cluster.getStatus() != null
         && cluster.getStatus().getConditions() != null
-        && Conditions.get(cluster.getStatus().getConditions(), NETWORK_READY).isPresent();
+        && Conditions.get(cluster.getStatus().getConditions(), Conditions.NETWORK_READY)
+            .isPresent();
   }
 
   private void invalid(
@@ -413,7 +400,7 @@ public class MesosClusterReconciler implements Reconciler<MesosCluster>, Cleaner
     try {
       provider = providers.resolve(cluster);
     } catch (CloudException e) {
-      pass.set(NETWORK_READY, StatusRecorder.cloudFailure(e));
+      pass.set(Conditions.NETWORK_READY, StatusRecorder.cloudFailure(e));
       return;
     }
     Map<String, List<Integer>> ports = new LinkedHashMap<>();
@@ -431,7 +418,7 @@ public class MesosClusterReconciler implements Reconciler<MesosCluster>, Cleaner
     try {
       provider.ensureNetwork(request);
     } catch (CloudException e) {
-      pass.set(NETWORK_READY, StatusRecorder.cloudFailure(e));
+      pass.set(Conditions.NETWORK_READY, StatusRecorder.cloudFailure(e));
       events.warning(cluster, "NetworkFailed", e.getMessage());
       return;
     }
@@ -457,134 +444,43 @@ public class MesosClusterReconciler implements Reconciler<MesosCluster>, Cleaner
             .orElse(null);
     int desired = cluster.getSpec().getRoles().stream().mapToInt(RoleSpec::getReplicas).sum();
     pass.set(
-        NETWORK_READY, NetworkStatus.condition(cluster.getSpec(), nodes, desired, cloudFirewall));
+        Conditions.NETWORK_READY,
+        NetworkStatus.condition(cluster.getSpec(), nodes, desired, cloudFirewall));
   }
 
+  /**
+   * The status summary ({@link ClusterSummary}, pure) written into the pass's status, after
+   * NetworkReady; the node gauges from the same counts.
+   */
   private void summarize(
       MesosCluster cluster,
       StatusFrame<MesosClusterStatus> pass,
       List<MesosNode> nodes,
       ClusterTopology.Plan plan,
       boolean healthy) {
-    MesosClusterStatus status = pass.status();
     networkStatus(cluster, pass, nodes);
-    List<RoleStatus> roles = new ArrayList<>();
-    int mastersReady = 0;
-    int mastersDesired = 0;
-    int agentsReady = 0;
-    int agentsDesired = 0;
-    int machines = 0;
-    int configured = 0;
-    int desiredTotal = 0;
-    for (RoleSpec role : cluster.getSpec().getRoles()) {
-      List<MesosNode> mine =
-          nodes.stream().filter(n -> role.getName().equals(n.getSpec().getRole())).toList();
-      int withMachine =
-          (int) mine.stream().filter(n -> hasTrue(n, Conditions.MACHINE_READY)).count();
-      int ready = (int) mine.stream().filter(n -> hasTrue(n, Conditions.READY)).count();
-      int conf = (int) mine.stream().filter(n -> hasTrue(n, Conditions.CONFIGURED)).count();
-      int desired = role.getReplicas();
-      metrics.nodes(cluster.getMetadata().getName(), role.getName(), "ready", ready);
-      metrics.nodes(
-          cluster.getMetadata().getName(), role.getName(), "notready", mine.size() - ready);
-      roles.add(new RoleStatus(role.getName(), role.getType(), desired, withMachine, ready));
-      machines += Math.min(withMachine, desired);
-      configured += Math.min(conf, desired);
-      desiredTotal += desired;
-      if (role.getType() == RoleType.MASTER) {
-        mastersReady += ready;
-        mastersDesired += desired;
-      } else {
-        agentsReady += ready;
-        agentsDesired += desired;
-      }
+    ClusterSummary.Summary summary =
+        ClusterSummary.of(
+            new ClusterSummary.Input(
+                cluster.getSpec(), nodes, plan, healthy, pass.isTrue(Conditions.MASTERS_SCALED)));
+    String name = cluster.getMetadata().getName();
+    for (ClusterSummary.RoleCount count : summary.counts()) {
+      metrics.nodes(name, count.role(), "ready", count.ready());
+      metrics.nodes(name, count.role(), "notready", count.notReady());
     }
-    status.setRoles(roles);
-    status.setMasters(mastersReady + "/" + mastersDesired);
-    status.setAgents(agentsReady + "/" + agentsDesired);
-
-    List<EnsembleMember> ensemble =
-        new ArrayList<>(
-            nodes.stream()
-                .filter(n -> n.getSpec().getRoleType() == RoleType.MASTER)
-                .filter(n -> n.getSpec().getZkId() != null)
-                .map(
-                    n ->
-                        new EnsembleMember(
-                            n.getSpec().getZkId(),
-                            n.getMetadata().getName(),
-                            n.getStatus() == null ? null : n.getStatus().getPrivateAddress()))
-                .toList());
-    // A master being (re)created in this pass keeps its ensemble entry: the ensemble in status is
-    // how the next pass knows the master count, and a replaced master whose fresh MesosNode is
-    // deleted again before it is seen must not shrink the ensemble for good.
-    for (ClusterTopology.Wanted w : plan.create()) {
-      if (w.zkId() != null && ensemble.stream().noneMatch(m -> m.getNode().equals(w.name()))) {
-        ensemble.add(new EnsembleMember(w.zkId(), w.name(), null));
-      }
-    }
-    ensemble.sort(Comparator.comparing(EnsembleMember::getId));
-    status.setEnsemble(ensemble);
-    boolean allAddressed =
-        !ensemble.isEmpty() && ensemble.stream().allMatch(m -> m.getAddress() != null);
-    int clientPort = cluster.getSpec().getZookeeper().getClientPort();
-    status.setZookeeperUrl(
-        allAddressed
-            ? "zk://"
-                + ensemble.stream()
-                    .map(m -> m.getAddress() + ":" + clientPort)
-                    .collect(Collectors.joining(","))
-                + "/mesos"
-            : null);
-
-    boolean machinesReady = machines == desiredTotal && plan.isEmpty();
-    pass.set(
-        Conditions.MACHINES_READY,
-        machinesReady
-            ? ConditionState.isTrue("AllMachinesRunning", machines + " machines running")
-            : ConditionState.isFalse(
-                "MachinesPending", machines + " of " + desiredTotal + " machines running"));
-    boolean nodesConfigured = configured == desiredTotal && plan.isEmpty();
-    pass.set(
-        Conditions.NODES_CONFIGURED,
-        nodesConfigured
-            ? ConditionState.isTrue("AllNodesConfigured", configured + " nodes configured")
-            : ConditionState.isFalse(
-                "NodesPending", configured + " of " + desiredTotal + " nodes configured"));
-    boolean ready =
-        machinesReady
-            && nodesConfigured
-            && mastersReady == mastersDesired
-            && agentsReady == agentsDesired
-            && plan.masterRefusal() == null
-            && healthy;
-    String why =
-        !machinesReady
-            ? "MachinesPending"
-            : !nodesConfigured
-                ? "NodesPending"
-                : plan.masterRefusal() != null
-                    ? "MasterScalingNotSupported"
-                    : !Conditions.isTrue(status.getConditions(), MASTERS_SCALED)
-                        ? "MastersScaling"
-                        : mastersReady != mastersDesired || agentsReady != agentsDesired
-                            ? "NodesNotReady"
-                            : "ServicesNotHealthy";
-    pass.set(
-        Conditions.READY,
-        ready
-            ? ConditionState.isTrue(
-                "ClusterReady", "masters " + status.getMasters() + ", agents " + status.getAgents())
-            : ConditionState.isFalse(
-                why, "masters " + status.getMasters() + ", agents " + status.getAgents()));
-    if (ready) {
+    MesosClusterStatus status = pass.status();
+    status.setRoles(summary.roles());
+    status.setMasters(summary.masters());
+    status.setAgents(summary.agents());
+    status.setEnsemble(summary.ensemble());
+    status.setZookeeperUrl(summary.zookeeperUrl());
+    pass.set(Conditions.MACHINES_READY, summary.machinesReady());
+    pass.set(Conditions.NODES_CONFIGURED, summary.nodesConfigured());
+    pass.set(Conditions.READY, summary.ready());
+    if (summary.ready().isTrue()) {
       status.setEstablished(true);
     }
-    pass.set(
-        Conditions.RECONCILING,
-        ready
-            ? ConditionState.isFalse("Converged", "nothing left to do")
-            : ConditionState.isTrue(why, "converging"));
+    pass.set(Conditions.RECONCILING, summary.reconciling());
     status.setObservedGeneration(pass.generation());
   }
 
@@ -621,7 +517,7 @@ public class MesosClusterReconciler implements Reconciler<MesosCluster>, Cleaner
     }
     status.setPlannedChanges(planned);
     boolean wasHealthy =
-        HEALTH.stream().allMatch(t -> Conditions.isTrue(status.getConditions(), t))
+        Conditions.HEALTH.stream().allMatch(t -> Conditions.isTrue(status.getConditions(), t))
             || observer == null;
     summarize(cluster, pass, nodes, plan, wasHealthy);
     return finish(cluster, pass);
@@ -654,7 +550,7 @@ public class MesosClusterReconciler implements Reconciler<MesosCluster>, Cleaner
     if (masters.isEmpty() || key == null) {
       ConditionState waiting =
           ConditionState.unknown("WaitingForMasters", "no configured master to observe yet");
-      HEALTH.forEach(type -> pass.set(type, waiting));
+      Conditions.HEALTH.forEach(type -> pass.set(type, waiting));
       return new Observed(false, null);
     }
     Map<String, String> lastApplied = new HashMap<>();
@@ -676,10 +572,10 @@ public class MesosClusterReconciler implements Reconciler<MesosCluster>, Cleaner
           probe.node(),
           probe.mesos() != null && Boolean.TRUE.equals(probe.mesos().elected()));
     }
-    pass.set(ZOOKEEPER_QUORUM, health.zooKeeperQuorum());
-    pass.set(MESOS_LEADER_ELECTED, health.mesosLeaderElected());
-    pass.set(AGENTS_REGISTERED, health.agentsRegistered());
-    pass.set(MARATHON_READY, health.marathonReady());
+    pass.set(Conditions.ZOOKEEPER_QUORUM, health.zooKeeperQuorum());
+    pass.set(Conditions.MESOS_LEADER_ELECTED, health.mesosLeaderElected());
+    pass.set(Conditions.AGENTS_REGISTERED, health.agentsRegistered());
+    pass.set(Conditions.MARATHON_READY, health.marathonReady());
     if (health.zooKeeperQuorum().isTrue() && health.mesosLeaderElected().isTrue()) {
       status.setEstablished(true); // the control plane formed: from now on restarts roll
     }
@@ -755,8 +651,8 @@ public class MesosClusterReconciler implements Reconciler<MesosCluster>, Cleaner
             ? MasterScaling.Health.UNOBSERVED
             : new MasterScaling.Health(
                 true,
-                pass.isTrue(ZOOKEEPER_QUORUM),
-                pass.isTrue(MESOS_LEADER_ELECTED),
+                pass.isTrue(Conditions.ZOOKEEPER_QUORUM),
+                pass.isTrue(Conditions.MESOS_LEADER_ELECTED),
                 zooKeeperLeader);
     MasterScaling.Step step =
         MasterScaling.plan(
@@ -768,7 +664,7 @@ public class MesosClusterReconciler implements Reconciler<MesosCluster>, Cleaner
                 nodes.stream()
                     .filter(n -> n.getSpec().getRoleType() == RoleType.MASTER)
                     .filter(n -> n.getSpec().getZkId() != null)
-                    .map(MesosClusterReconciler::member)
+                    .map(MasterMembers::member)
                     .toList(),
                 health,
                 status.getRemediation() == null
@@ -830,13 +726,13 @@ public class MesosClusterReconciler implements Reconciler<MesosCluster>, Cleaner
     }
     boolean newRefusal =
         step instanceof MasterScaling.Refused
-            && !Conditions.get(status.getConditions(), MASTERS_SCALED)
+            && !Conditions.get(status.getConditions(), Conditions.MASTERS_SCALED)
                 .map(c -> state.reason().equals(c.getReason()))
                 .orElse(false);
     if (newRefusal) {
       events.warning(cluster, state.reason(), state.message());
     }
-    pass.set(MASTERS_SCALED, state);
+    pass.set(Conditions.MASTERS_SCALED, state);
     return step;
   }
 
@@ -856,8 +752,8 @@ public class MesosClusterReconciler implements Reconciler<MesosCluster>, Cleaner
             ? RollingRestart.Health.UNOBSERVED
             : new RollingRestart.Health(
                 true,
-                pass.isTrue(ZOOKEEPER_QUORUM),
-                pass.isTrue(MESOS_LEADER_ELECTED),
+                pass.isTrue(Conditions.ZOOKEEPER_QUORUM),
+                pass.isTrue(Conditions.MESOS_LEADER_ELECTED),
                 zooKeeperLeader,
                 RestartTurns.mesosLeaderNode(nodes, status.getMesosLeader()));
     var rollout = cluster.getSpec().getRollout();
@@ -905,7 +801,7 @@ public class MesosClusterReconciler implements Reconciler<MesosCluster>, Cleaner
           case WAITING_FOR_HEALTH -> ConditionState.isFalse("WaitingForHealth", decision.message());
           case WAITING -> ConditionState.isFalse("WaitingForNodes", decision.message());
         };
-    pass.set(RESTARTS_DONE, state);
+    pass.set(Conditions.RESTARTS_DONE, state);
   }
 
   /** Writes a master's settings into its spec (the operator owns MesosNode specs). */
@@ -924,36 +820,6 @@ public class MesosClusterReconciler implements Reconciler<MesosCluster>, Cleaner
             });
   }
 
-  /** A master node as the planner sees it: spec (wanted) and status (applied). */
-  static MasterScaling.Member member(MesosNode node) {
-    MesosNodeSpec spec = node.getSpec();
-    var st = node.getStatus();
-    MasterScaling.Settings wanted =
-        spec.getQuorum() == null || spec.getEnsemble() == null
-            ? null
-            : new MasterScaling.Settings(
-                spec.getQuorum(),
-                spec.getEnsemble(),
-                Boolean.TRUE.equals(spec.getFenced()),
-                spec.getLogEpoch() == null ? 0 : spec.getLogEpoch());
-    MasterScaling.Settings applied =
-        st == null || st.getQuorum() == null || st.getEnsemble() == null
-            ? null
-            : new MasterScaling.Settings(
-                st.getQuorum(),
-                st.getEnsemble(),
-                Boolean.TRUE.equals(st.getFenced()),
-                st.getLogEpoch() == null ? 0 : st.getLogEpoch());
-    return new MasterScaling.Member(
-        node.getMetadata().getName(),
-        spec.getOrdinal(),
-        spec.getZkId(),
-        node.getMetadata().getDeletionTimestamp() != null,
-        wanted,
-        applied,
-        st != null && Conditions.isTrue(st.getConditions(), Conditions.CONFIGURED));
-  }
-
   /** Writes the status when the pass changed it; comes back after a resync either way. */
   private UpdateControl<MesosCluster> finish(
       MesosCluster cluster, StatusFrame<MesosClusterStatus> pass) {
@@ -966,10 +832,6 @@ public class MesosClusterReconciler implements Reconciler<MesosCluster>, Cleaner
   public ErrorStatusUpdateControl<MesosCluster> updateErrorStatus(
       MesosCluster cluster, Context<MesosCluster> context, Exception e) {
     return statuses.failed(cluster, e);
-  }
-
-  private static boolean hasTrue(MesosNode node, String type) {
-    return node.getStatus() != null && Conditions.isTrue(node.getStatus().getConditions(), type);
   }
 
   private static Map<String, Integer> ensembleIds(MesosClusterStatus status) {

@@ -424,7 +424,7 @@ public class MesosNodeReconciler implements Reconciler<MesosNode>, Cleaner<Mesos
       MesosCluster cluster) {
     return cluster.getStatus() == null
         ? Optional.empty()
-        : Conditions.get(cluster.getStatus().getConditions(), MesosClusterReconciler.NETWORK_READY);
+        : Conditions.get(cluster.getStatus().getConditions(), Conditions.NETWORK_READY);
   }
 
   private static String networkReady(MesosCluster cluster) {

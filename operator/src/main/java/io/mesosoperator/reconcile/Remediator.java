@@ -200,7 +200,7 @@ final class Remediator {
       }
     }
     Boolean zk =
-        Conditions.get(status.getConditions(), MesosClusterReconciler.ZOOKEEPER_QUORUM)
+        Conditions.get(status.getConditions(), Conditions.ZOOKEEPER_QUORUM)
             .filter(c -> !"Unknown".equals(c.getStatus()))
             .map(c -> "True".equals(c.getStatus()))
             .orElse(null);
