@@ -19,6 +19,7 @@ import io.mesosoperator.api.MesosCluster;
 import io.mesosoperator.api.MesosClusterStatus;
 import io.mesosoperator.api.MesosNode;
 import io.mesosoperator.api.MesosNodeSpec;
+import io.mesosoperator.api.Ports;
 import io.mesosoperator.api.RoleSpec;
 import io.mesosoperator.api.RoleType;
 import io.mesosoperator.api.ZooKeeperSpec;
@@ -413,7 +414,7 @@ public class MesosClusterReconciler implements Reconciler<MesosCluster>, Cleaner
             cluster.getSpec().getCloud().getLocation(),
             cluster.getSpec().getCloud().getNetwork().getCidr(),
             ports,
-            List.of(zk.getClientPort(), zk.getPeerPort(), zk.getElectionPort(), 5050, 5051, 8080),
+            Ports.internal(zk),
             cluster.getSpec().getCloud().getNetwork().getAllowedSources());
     try {
       provider.ensureNetwork(request);
