@@ -8,7 +8,7 @@ import java.util.List;
 
 /** What the operator observed and did; written only by the operator. */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
-public class MesosClusterStatus {
+public class MesosClusterStatus implements WithConditions {
 
   @JsonPropertyDescription("The metadata.generation this status describes.")
   private Long observedGeneration;
@@ -107,10 +107,12 @@ public class MesosClusterStatus {
     this.observedGeneration = observedGeneration;
   }
 
+  @Override
   public List<Condition> getConditions() {
     return conditions;
   }
 
+  @Override
   public void setConditions(List<Condition> conditions) {
     this.conditions = conditions;
   }

@@ -8,7 +8,7 @@ import java.util.List;
 
 /** What the operator observed of one machine. */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
-public class MesosNodeStatus {
+public class MesosNodeStatus implements WithConditions {
   @JsonPropertyDescription("The metadata.generation this status describes.")
   private Long observedGeneration;
 
@@ -91,10 +91,12 @@ public class MesosNodeStatus {
     this.observedGeneration = observedGeneration;
   }
 
+  @Override
   public List<Condition> getConditions() {
     return conditions;
   }
 
+  @Override
   public void setConditions(List<Condition> conditions) {
     this.conditions = conditions;
   }

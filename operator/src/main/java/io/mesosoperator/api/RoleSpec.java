@@ -21,8 +21,9 @@ public class RoleSpec {
   /** DNS-1123 label, short enough that {@code <cluster>-<role>-<ordinal>} stays a label. */
   public static final String NAME_PATTERN = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$";
 
-  public static final List<Integer> DEFAULT_MASTER_PORTS = List.of(22, 5050, 8080);
-  public static final List<Integer> DEFAULT_AGENT_PORTS = List.of(22);
+  public static final List<Integer> DEFAULT_MASTER_PORTS =
+      List.of(Ports.SSH, Ports.MESOS_MASTER, Ports.MARATHON);
+  public static final List<Integer> DEFAULT_AGENT_PORTS = List.of(Ports.SSH);
 
   @Required
   @Size(min = 1, max = 20)

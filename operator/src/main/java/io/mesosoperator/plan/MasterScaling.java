@@ -1,5 +1,6 @@
 package io.mesosoperator.plan;
 
+import io.mesosoperator.api.Quorum;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -220,9 +221,9 @@ public final class MasterScaling {
   /** Delete a fenced master node (its machine goes with it). */
   public record Delete(String node, Direction direction, String message) implements Step {}
 
-  /** A strict majority: 1→1, 3→2, 4→3, 5→3. */
+  /** A strict majority: 1→1, 3→2, 4→3, 5→3 (the one rule, {@link Quorum}). */
   public static int majority(int n) {
-    return n / 2 + 1;
+    return Quorum.majority(n);
   }
 
   /** The next step. */

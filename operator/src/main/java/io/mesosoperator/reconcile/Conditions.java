@@ -27,6 +27,34 @@ public final class Conditions {
   /** On a MesosNode: whether the node's host firewall is loaded as rendered. */
   public static final String FIREWALL_APPLIED = "FirewallApplied";
 
+  /** On a MesosCluster: the cloud network and firewall, and the nodes' host firewalls. */
+  public static final String NETWORK_READY = "NetworkReady";
+
+  /** On a MesosCluster: the masters are as many as specified, with matching settings. */
+  public static final String MASTERS_SCALED = "MastersScaled";
+
+  /** On a MesosCluster: no restart turn is pending. */
+  public static final String RESTARTS_DONE = "RestartsDone";
+
+  /** On a MesosCluster: the pause and plan-only annotations. */
+  public static final String RECONCILIATION_PAUSED = "ReconciliationPaused";
+
+  /** On a MesosCluster, observed: the ZooKeeper ensemble has a quorum. */
+  public static final String ZOOKEEPER_QUORUM = "ZooKeeperQuorum";
+
+  /** On a MesosCluster, observed: a Mesos master is the elected leader. */
+  public static final String MESOS_LEADER_ELECTED = "MesosLeaderElected";
+
+  /** On a MesosCluster, observed: the agents are registered with the leader. */
+  public static final String AGENTS_REGISTERED = "AgentsRegistered";
+
+  /** On a MesosCluster, observed: Marathon has a leader. */
+  public static final String MARATHON_READY = "MarathonReady";
+
+  /** The observed health conditions of a MesosCluster. */
+  public static final List<String> HEALTH =
+      List.of(ZOOKEEPER_QUORUM, MESOS_LEADER_ELECTED, AGENTS_REGISTERED, MARATHON_READY);
+
   private Conditions() {}
 
   /** Returns a copy of {@code current} with {@code type} set to {@code state}. */

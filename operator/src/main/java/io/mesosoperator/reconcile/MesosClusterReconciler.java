@@ -6,6 +6,7 @@ import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
@@ -14,13 +15,12 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEven
 import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
 import io.mesosoperator.api.AppStatus;
 import io.mesosoperator.api.Endpoints;
-import io.mesosoperator.api.EnsembleMember;
 import io.mesosoperator.api.MesosCluster;
 import io.mesosoperator.api.MesosClusterStatus;
 import io.mesosoperator.api.MesosNode;
 import io.mesosoperator.api.MesosNodeSpec;
+import io.mesosoperator.api.Ports;
 import io.mesosoperator.api.RoleSpec;
-import io.mesosoperator.api.RoleStatus;
 import io.mesosoperator.api.RoleType;
 import io.mesosoperator.api.ZooKeeperSpec;
 import io.mesosoperator.cloud.CloudException;
@@ -57,20 +57,8 @@ public class MesosClusterReconciler implements Reconciler<MesosCluster>, Cleaner
   public static final String NAME = "mesoscluster";
   private static final Logger LOG = LoggerFactory.getLogger(MesosClusterReconciler.class);
 
-  static final String NETWORK_READY = "NetworkReady";
-
   /** Reason when spec.ssh.keySecret names a missing Secret or one without a usable key. */
   public static final String SECRET_INVALID = "SecretInvalid";
-
-  static final String MASTERS_SCALED = "MastersScaled";
-  static final String RESTARTS_DONE = "RestartsDone";
-  static final String ZOOKEEPER_QUORUM = "ZooKeeperQuorum";
-  static final String MESOS_LEADER_ELECTED = "MesosLeaderElected";
-  static final String AGENTS_REGISTERED = "AgentsRegistered";
-  static final String MARATHON_READY = "MarathonReady";
-  static final String RECONCILIATION_PAUSED = "ReconciliationPaused";
-  static final List<String> HEALTH =
-      List.of(ZOOKEEPER_QUORUM, MESOS_LEADER_ELECTED, AGENTS_REGISTERED, MARATHON_READY);
 
   private final KubernetesClient client;
   private final ProviderResolver providers;
@@ -81,6 +69,7 @@ public class MesosClusterReconciler implements Reconciler<MesosCluster>, Cleaner
   private final OperatorMetrics metrics;
   private final ZooKeeperBackups backups;
   private final Remediator remediator;
+  private final StatusRecorder<MesosCluster, MesosClusterStatus> statuses;
 
   /**
    * Generation whose network was ensured, per cluster uid. Only saves repeating an idempotent call
@@ -143,6 +132,8 @@ public class MesosClusterReconciler implements Reconciler<MesosCluster>, Cleaner
     this.resync = resync;
     this.observer = observer;
     this.metrics = metrics;
+    this.statuses =
+        new StatusRecorder<>(client, clock, MesosClusterStatus.class, MesosClusterStatus::new);
   }
 
   @Override
@@ -162,36 +153,29 @@ public class MesosClusterReconciler implements Reconciler<MesosCluster>, Cleaner
         "cluster", cluster.getMetadata().getNamespace() + "/" + cluster.getMetadata().getName());
     long started = System.nanoTime();
     try {
-      MesosClusterStatus before = Statuses.copy(cluster.getStatus(), MesosClusterStatus.class);
-      MesosClusterStatus status =
-          before == null
-              ? new MesosClusterStatus()
-              : Statuses.copy(before, MesosClusterStatus.class);
-      Long generation = cluster.getMetadata().getGeneration();
+      StatusFrame<MesosClusterStatus> pass = statuses.begin(cluster);
       // The pass, step by step; each step records what it found in the status.
-      if (refusedAsInvalid(cluster, status, generation)) {
-        return finish(cluster, before, status);
+      if (refusedAsInvalid(cluster, pass)) {
+        return finish(cluster, pass);
       }
-      Hold hold = recordPause(cluster, status, generation);
+      Hold hold = recordPause(cluster, pass);
       if (hold != Hold.NONE) {
-        return holdStill(cluster, before, status, context, hold == Hold.PLAN_ONLY, generation);
+        return holdStill(cluster, pass, context, hold == Hold.PLAN_ONLY);
       }
-      status.setPlannedChanges(new ArrayList<>());
-      ensureKeysAndNetwork(cluster, status, generation);
+      pass.status().setPlannedChanges(new ArrayList<>());
+      ensureKeysAndNetwork(cluster, pass);
       List<MesosNode> nodes = new ArrayList<>(context.getSecondaryResources(MesosNode.class));
-      ClusterTopology.Plan plan = applyNodeSet(cluster, status, nodes);
+      ClusterTopology.Plan plan = applyNodeSet(cluster, pass.status(), nodes);
       boolean bootstrap = bootstrap(plan);
       // Health first: a master scaling step is gated on what is observed now.
-      Observed seen =
-          observer == null ? new Observed(true, null) : observe(cluster, status, nodes, generation);
-      MasterScaling.Step step =
-          masterStep(cluster, status, nodes, plan, bootstrap, seen, generation);
-      remediator.run(cluster, status, nodes, step, generation);
-      rollRestarts(cluster, status, nodes, seen.zooKeeperLeader(), generation);
+      Observed seen = observer == null ? new Observed(true, null) : observe(cluster, pass, nodes);
+      MasterScaling.Step step = masterStep(cluster, pass, nodes, plan, bootstrap, seen);
+      remediator.run(cluster, pass, nodes, step);
+      rollRestarts(cluster, pass, nodes, seen.zooKeeperLeader());
       boolean mastersDone =
           step == null ? plan.masterRefusal() == null : step instanceof MasterScaling.Done;
-      summarize(cluster, status, nodes, plan, generation, seen.healthy() && mastersDone);
-      return finish(cluster, before, status);
+      summarize(cluster, pass, nodes, plan, seen.healthy() && mastersDone);
+      return finish(cluster, pass);
     } finally {
       metrics.reconciled(NAME, Duration.ofNanos(System.nanoTime() - started));
       MDC.remove("cluster");
@@ -203,24 +187,22 @@ public class MesosClusterReconciler implements Reconciler<MesosCluster>, Cleaner
    * Secret is checked before any cloud call: a machine nobody can log in to would be created for
    * nothing.
    */
-  private boolean refusedAsInvalid(
-      MesosCluster cluster, MesosClusterStatus status, Long generation) {
+  private boolean refusedAsInvalid(MesosCluster cluster, StatusFrame<MesosClusterStatus> pass) {
     List<ValidationError> errors = SpecValidator.validate(cluster);
     if (!errors.isEmpty()) {
-      invalid(cluster, status, errors, generation, "InvalidSpec");
+      invalid(cluster, pass, errors, "InvalidSpec");
       return true;
     }
     String secretProblem = new ClusterKeys(client).secretProblem(cluster);
     if (secretProblem != null) {
       invalid(
           cluster,
-          status,
+          pass,
           List.of(new ValidationError(ClusterKeys.KEY_SECRET_FIELD, secretProblem)),
-          generation,
           SECRET_INVALID);
       return true;
     }
-    status.setConditions(Conditions.remove(status.getConditions(), Conditions.STALLED));
+    pass.remove(Conditions.STALLED);
     return false;
   }
 
@@ -232,35 +214,30 @@ public class MesosClusterReconciler implements Reconciler<MesosCluster>, Cleaner
   }
 
   /** The pause and plan-only annotations, recorded as ReconciliationPaused. */
-  private Hold recordPause(MesosCluster cluster, MesosClusterStatus status, Long generation) {
+  private Hold recordPause(MesosCluster cluster, StatusFrame<MesosClusterStatus> pass) {
     boolean paused = Labels.flag(cluster, Labels.PAUSED);
     boolean planOnly = Labels.flag(cluster, Labels.PLAN_ONLY);
-    status.setConditions(
-        Conditions.set(
-            status.getConditions(),
-            RECONCILIATION_PAUSED,
-            paused
+    pass.set(
+        Conditions.RECONCILIATION_PAUSED,
+        paused
+            ? ConditionState.isTrue(
+                "Paused", "annotation " + Labels.PAUSED + " is set: no changes are made")
+            : planOnly
                 ? ConditionState.isTrue(
-                    "Paused", "annotation " + Labels.PAUSED + " is set: no changes are made")
-                : planOnly
-                    ? ConditionState.isTrue(
-                        "PlanOnly",
-                        "annotation " + Labels.PLAN_ONLY + " is set: changes are planned, not made")
-                    : ConditionState.isFalse("Active", "changes are made as needed"),
-            generation,
-            clock.instant()));
+                    "PlanOnly",
+                    "annotation " + Labels.PLAN_ONLY + " is set: changes are planned, not made")
+                : ConditionState.isFalse("Active", "changes are made as needed"));
     return paused ? Hold.PAUSED : planOnly ? Hold.PLAN_ONLY : Hold.NONE;
   }
 
   /** The admin SSH key pair, then the cloud network and firewall. */
-  private void ensureKeysAndNetwork(
-      MesosCluster cluster, MesosClusterStatus status, Long generation)
-      throws CloudException, GeneralSecurityException, IOException {
-    status.setSshKeySecret(ClusterKeys.secretName(cluster));
+  private void ensureKeysAndNetwork(MesosCluster cluster, StatusFrame<MesosClusterStatus> pass)
+      throws GeneralSecurityException, IOException {
+    pass.status().setSshKeySecret(ClusterKeys.secretName(cluster));
     if (new ClusterKeys(client).ensureGenerated(cluster)) {
       events.normal(cluster, "SshKeyGenerated", "generated the admin SSH key pair");
     }
-    ensureNetwork(cluster, status, generation);
+    ensureNetwork(cluster, pass);
   }
 
   /**
@@ -319,29 +296,24 @@ public class MesosClusterReconciler implements Reconciler<MesosCluster>, Cleaner
    */
   private MasterScaling.Step masterStep(
       MesosCluster cluster,
-      MesosClusterStatus status,
+      StatusFrame<MesosClusterStatus> pass,
       List<MesosNode> nodes,
       ClusterTopology.Plan plan,
       boolean bootstrap,
-      Observed seen,
-      Long generation) {
+      Observed seen) {
     if (plan.masterRefusal() != null) {
-      setMastersScaled(
-          cluster,
-          status,
-          ConditionState.isFalse("MasterScalingNotSupported", plan.masterRefusal()),
-          generation);
+      pass.set(
+          Conditions.MASTERS_SCALED,
+          ConditionState.isFalse("MasterScalingNotSupported", plan.masterRefusal()));
       return null;
     }
     if (bootstrap) {
-      setMastersScaled(
-          cluster,
-          status,
-          ConditionState.isTrue("AsSpecified", "creating the masters of a new cluster"),
-          generation);
+      pass.set(
+          Conditions.MASTERS_SCALED,
+          ConditionState.isTrue("AsSpecified", "creating the masters of a new cluster"));
       return null;
     }
-    return scaleMasters(cluster, status, nodes, seen.zooKeeperLeader(), generation);
+    return scaleMasters(cluster, pass, nodes, seen.zooKeeperLeader());
   }
 
   @Override
@@ -387,15 +359,16 @@ public class MesosClusterReconciler implements Reconciler<MesosCluster>, Cleaner
   private static boolean networkEverRequested(MesosCluster cluster) {
     return cluster.getStatus() != null
         && cluster.getStatus().getConditions() != null
-        && Conditions.get(cluster.getStatus().getConditions(), NETWORK_READY).isPresent();
+        && Conditions.get(cluster.getStatus().getConditions(), Conditions.NETWORK_READY)
+            .isPresent();
   }
 
   private void invalid(
       MesosCluster cluster,
-      MesosClusterStatus status,
+      StatusFrame<MesosClusterStatus> pass,
       List<ValidationError> errors,
-      Long gen,
       String reason) {
+    MesosClusterStatus status = pass.status();
     String message =
         errors.stream().limit(5).map(ValidationError::toString).collect(Collectors.joining("; "))
             + (errors.size() > 5 ? "; and " + (errors.size() - 5) + " more" : "");
@@ -406,16 +379,9 @@ public class MesosClusterReconciler implements Reconciler<MesosCluster>, Cleaner
             .filter(c -> "True".equals(c.getStatus()))
             .filter(c -> reason.equals(c.getReason()) && message.equals(c.getMessage()))
             .isPresent();
-    status.setConditions(
-        Conditions.set(status.getConditions(), Conditions.READY, invalid, gen, clock.instant()));
-    status.setConditions(
-        Conditions.set(
-            status.getConditions(),
-            Conditions.STALLED,
-            ConditionState.isTrue(reason, message),
-            gen,
-            clock.instant()));
-    status.setObservedGeneration(gen);
+    pass.set(Conditions.READY, invalid);
+    pass.set(Conditions.STALLED, ConditionState.isTrue(reason, message));
+    status.setObservedGeneration(pass.generation());
     events.warning(cluster, reason, message);
     if (known) {
       LOG.debug("{} still, nothing changed: {}", reason, message);
@@ -424,9 +390,9 @@ public class MesosClusterReconciler implements Reconciler<MesosCluster>, Cleaner
     }
   }
 
-  private void ensureNetwork(MesosCluster cluster, MesosClusterStatus status, Long generation)
-      throws CloudException {
+  private void ensureNetwork(MesosCluster cluster, StatusFrame<MesosClusterStatus> pass) {
     String uid = cluster.getMetadata().getUid();
+    Long generation = pass.generation();
     if (generation != null && generation.equals(networkEnsured.get(uid))) {
       return;
     }
@@ -435,14 +401,7 @@ public class MesosClusterReconciler implements Reconciler<MesosCluster>, Cleaner
     try {
       provider = providers.resolve(cluster);
     } catch (CloudException e) {
-      status.setConditions(
-          Conditions.set(
-              status.getConditions(),
-              NETWORK_READY,
-              ConditionState.isFalse(
-                  e.isTransient() ? "CloudUnavailable" : "CloudError", e.getMessage()),
-              generation,
-              clock.instant()));
+      pass.set(Conditions.NETWORK_READY, StatusRecorder.cloudFailure(e));
       return;
     }
     Map<String, List<Integer>> ports = new LinkedHashMap<>();
@@ -455,19 +414,12 @@ public class MesosClusterReconciler implements Reconciler<MesosCluster>, Cleaner
             cluster.getSpec().getCloud().getLocation(),
             cluster.getSpec().getCloud().getNetwork().getCidr(),
             ports,
-            List.of(zk.getClientPort(), zk.getPeerPort(), zk.getElectionPort(), 5050, 5051, 8080),
+            Ports.internal(zk),
             cluster.getSpec().getCloud().getNetwork().getAllowedSources());
     try {
       provider.ensureNetwork(request);
     } catch (CloudException e) {
-      status.setConditions(
-          Conditions.set(
-              status.getConditions(),
-              NETWORK_READY,
-              ConditionState.isFalse(
-                  e.isTransient() ? "CloudUnavailable" : "CloudError", e.getMessage()),
-              generation,
-              clock.instant()));
+      pass.set(Conditions.NETWORK_READY, StatusRecorder.cloudFailure(e));
       events.warning(cluster, "NetworkFailed", e.getMessage());
       return;
     }
@@ -481,7 +433,8 @@ public class MesosClusterReconciler implements Reconciler<MesosCluster>, Cleaner
 
   /** NetworkReady from what is enforced, once the cloud part is done for this generation. */
   private void networkStatus(
-      MesosCluster cluster, MesosClusterStatus status, List<MesosNode> nodes, Long generation) {
+      MesosCluster cluster, StatusFrame<MesosClusterStatus> pass, List<MesosNode> nodes) {
+    Long generation = pass.generation();
     if (generation == null
         || !generation.equals(networkEnsured.get(cluster.getMetadata().getUid()))) {
       return; // not ensured yet, or a cloud failure that NetworkReady already reports
@@ -491,169 +444,54 @@ public class MesosClusterReconciler implements Reconciler<MesosCluster>, Cleaner
             .getOrDefault(cluster.getMetadata().getUid(), java.util.Optional.empty())
             .orElse(null);
     int desired = cluster.getSpec().getRoles().stream().mapToInt(RoleSpec::getReplicas).sum();
-    status.setConditions(
-        Conditions.set(
-            status.getConditions(),
-            NETWORK_READY,
-            NetworkStatus.condition(cluster.getSpec(), nodes, desired, cloudFirewall),
-            generation,
-            clock.instant()));
+    pass.set(
+        Conditions.NETWORK_READY,
+        NetworkStatus.condition(cluster.getSpec(), nodes, desired, cloudFirewall));
   }
 
+  /**
+   * The status summary ({@link ClusterSummary}, pure) written into the pass's status, after
+   * NetworkReady; the node gauges from the same counts.
+   */
   private void summarize(
       MesosCluster cluster,
-      MesosClusterStatus status,
+      StatusFrame<MesosClusterStatus> pass,
       List<MesosNode> nodes,
       ClusterTopology.Plan plan,
-      Long generation,
       boolean healthy) {
-    networkStatus(cluster, status, nodes, generation);
-    List<RoleStatus> roles = new ArrayList<>();
-    int mastersReady = 0;
-    int mastersDesired = 0;
-    int agentsReady = 0;
-    int agentsDesired = 0;
-    int machines = 0;
-    int configured = 0;
-    int desiredTotal = 0;
-    for (RoleSpec role : cluster.getSpec().getRoles()) {
-      List<MesosNode> mine =
-          nodes.stream().filter(n -> role.getName().equals(n.getSpec().getRole())).toList();
-      int withMachine =
-          (int) mine.stream().filter(n -> hasTrue(n, Conditions.MACHINE_READY)).count();
-      int ready = (int) mine.stream().filter(n -> hasTrue(n, Conditions.READY)).count();
-      int conf = (int) mine.stream().filter(n -> hasTrue(n, Conditions.CONFIGURED)).count();
-      int desired = role.getReplicas();
-      metrics.nodes(cluster.getMetadata().getName(), role.getName(), "ready", ready);
-      metrics.nodes(
-          cluster.getMetadata().getName(), role.getName(), "notready", mine.size() - ready);
-      roles.add(new RoleStatus(role.getName(), role.getType(), desired, withMachine, ready));
-      machines += Math.min(withMachine, desired);
-      configured += Math.min(conf, desired);
-      desiredTotal += desired;
-      if (role.getType() == RoleType.MASTER) {
-        mastersReady += ready;
-        mastersDesired += desired;
-      } else {
-        agentsReady += ready;
-        agentsDesired += desired;
-      }
+    networkStatus(cluster, pass, nodes);
+    ClusterSummary.Summary summary =
+        ClusterSummary.of(
+            new ClusterSummary.Input(
+                cluster.getSpec(), nodes, plan, healthy, pass.isTrue(Conditions.MASTERS_SCALED)));
+    String name = cluster.getMetadata().getName();
+    for (ClusterSummary.RoleCount count : summary.counts()) {
+      metrics.nodes(name, count.role(), "ready", count.ready());
+      metrics.nodes(name, count.role(), "notready", count.notReady());
     }
-    status.setRoles(roles);
-    status.setMasters(mastersReady + "/" + mastersDesired);
-    status.setAgents(agentsReady + "/" + agentsDesired);
-
-    List<EnsembleMember> ensemble =
-        new ArrayList<>(
-            nodes.stream()
-                .filter(n -> n.getSpec().getRoleType() == RoleType.MASTER)
-                .filter(n -> n.getSpec().getZkId() != null)
-                .map(
-                    n ->
-                        new EnsembleMember(
-                            n.getSpec().getZkId(),
-                            n.getMetadata().getName(),
-                            n.getStatus() == null ? null : n.getStatus().getPrivateAddress()))
-                .toList());
-    // A master being (re)created in this pass keeps its ensemble entry: the ensemble in status is
-    // how the next pass knows the master count, and a replaced master whose fresh MesosNode is
-    // deleted again before it is seen must not shrink the ensemble for good.
-    for (ClusterTopology.Wanted w : plan.create()) {
-      if (w.zkId() != null && ensemble.stream().noneMatch(m -> m.getNode().equals(w.name()))) {
-        ensemble.add(new EnsembleMember(w.zkId(), w.name(), null));
-      }
-    }
-    ensemble.sort(Comparator.comparing(EnsembleMember::getId));
-    status.setEnsemble(ensemble);
-    boolean allAddressed =
-        !ensemble.isEmpty() && ensemble.stream().allMatch(m -> m.getAddress() != null);
-    int clientPort = cluster.getSpec().getZookeeper().getClientPort();
-    status.setZookeeperUrl(
-        allAddressed
-            ? "zk://"
-                + ensemble.stream()
-                    .map(m -> m.getAddress() + ":" + clientPort)
-                    .collect(Collectors.joining(","))
-                + "/mesos"
-            : null);
-
-    var now = clock.instant();
-    boolean machinesReady = machines == desiredTotal && plan.isEmpty();
-    status.setConditions(
-        Conditions.set(
-            status.getConditions(),
-            Conditions.MACHINES_READY,
-            machinesReady
-                ? ConditionState.isTrue("AllMachinesRunning", machines + " machines running")
-                : ConditionState.isFalse(
-                    "MachinesPending", machines + " of " + desiredTotal + " machines running"),
-            generation,
-            now));
-    boolean nodesConfigured = configured == desiredTotal && plan.isEmpty();
-    status.setConditions(
-        Conditions.set(
-            status.getConditions(),
-            Conditions.NODES_CONFIGURED,
-            nodesConfigured
-                ? ConditionState.isTrue("AllNodesConfigured", configured + " nodes configured")
-                : ConditionState.isFalse(
-                    "NodesPending", configured + " of " + desiredTotal + " nodes configured"),
-            generation,
-            now));
-    boolean ready =
-        machinesReady
-            && nodesConfigured
-            && mastersReady == mastersDesired
-            && agentsReady == agentsDesired
-            && plan.masterRefusal() == null
-            && healthy;
-    String why =
-        !machinesReady
-            ? "MachinesPending"
-            : !nodesConfigured
-                ? "NodesPending"
-                : plan.masterRefusal() != null
-                    ? "MasterScalingNotSupported"
-                    : !Conditions.isTrue(status.getConditions(), MASTERS_SCALED)
-                        ? "MastersScaling"
-                        : mastersReady != mastersDesired || agentsReady != agentsDesired
-                            ? "NodesNotReady"
-                            : "ServicesNotHealthy";
-    status.setConditions(
-        Conditions.set(
-            status.getConditions(),
-            Conditions.READY,
-            ready
-                ? ConditionState.isTrue(
-                    "ClusterReady",
-                    "masters " + status.getMasters() + ", agents " + status.getAgents())
-                : ConditionState.isFalse(
-                    why, "masters " + status.getMasters() + ", agents " + status.getAgents()),
-            generation,
-            now));
-    if (ready) {
+    MesosClusterStatus status = pass.status();
+    status.setRoles(summary.roles());
+    status.setMasters(summary.masters());
+    status.setAgents(summary.agents());
+    status.setEnsemble(summary.ensemble());
+    status.setZookeeperUrl(summary.zookeeperUrl());
+    pass.set(Conditions.MACHINES_READY, summary.machinesReady());
+    pass.set(Conditions.NODES_CONFIGURED, summary.nodesConfigured());
+    pass.set(Conditions.READY, summary.ready());
+    if (summary.ready().isTrue()) {
       status.setEstablished(true);
     }
-    status.setConditions(
-        Conditions.set(
-            status.getConditions(),
-            Conditions.RECONCILING,
-            ready
-                ? ConditionState.isFalse("Converged", "nothing left to do")
-                : ConditionState.isTrue(why, "converging"),
-            generation,
-            now));
-    status.setObservedGeneration(generation);
+    pass.set(Conditions.RECONCILING, summary.reconciling());
+    status.setObservedGeneration(pass.generation());
   }
 
   /** Paused or plan-only: observe and report, change nothing (no node, machine or app write). */
   private UpdateControl<MesosCluster> holdStill(
       MesosCluster cluster,
-      MesosClusterStatus before,
-      MesosClusterStatus status,
+      StatusFrame<MesosClusterStatus> pass,
       Context<MesosCluster> context,
-      boolean planOnly,
-      Long generation) {
+      boolean planOnly) {
+    MesosClusterStatus status = pass.status();
     List<MesosNode> nodes = new ArrayList<>(context.getSecondaryResources(MesosNode.class));
     ClusterTopology.Plan plan =
         ClusterTopology.plan(
@@ -680,10 +518,10 @@ public class MesosClusterReconciler implements Reconciler<MesosCluster>, Cleaner
     }
     status.setPlannedChanges(planned);
     boolean wasHealthy =
-        HEALTH.stream().allMatch(t -> Conditions.isTrue(status.getConditions(), t))
+        Conditions.HEALTH.stream().allMatch(t -> Conditions.isTrue(status.getConditions(), t))
             || observer == null;
-    summarize(cluster, status, nodes, plan, generation, wasHealthy);
-    return finish(cluster, before, status);
+    summarize(cluster, pass, nodes, plan, wasHealthy);
+    return finish(cluster, pass);
   }
 
   /**
@@ -691,8 +529,9 @@ public class MesosClusterReconciler implements Reconciler<MesosCluster>, Cleaner
    * every app is deployed.
    */
   private Observed observe(
-      MesosCluster cluster, MesosClusterStatus status, List<MesosNode> nodes, Long generation)
+      MesosCluster cluster, StatusFrame<MesosClusterStatus> pass, List<MesosNode> nodes)
       throws java.io.IOException {
+    MesosClusterStatus status = pass.status();
     List<MesosNode> masters =
         nodes.stream()
             .filter(n -> n.getSpec().getRoleType() == RoleType.MASTER)
@@ -708,15 +547,11 @@ public class MesosClusterReconciler implements Reconciler<MesosCluster>, Cleaner
                         || RestartTurns.awaitingTurn(n))
             .sorted(Comparator.comparing(n -> n.getSpec().getZkId()))
             .toList();
-    var now = clock.instant();
     ClusterKeys.Key key = new ClusterKeys(client).read(cluster);
     if (masters.isEmpty() || key == null) {
       ConditionState waiting =
           ConditionState.unknown("WaitingForMasters", "no configured master to observe yet");
-      for (String type : HEALTH) {
-        status.setConditions(
-            Conditions.set(status.getConditions(), type, waiting, generation, now));
-      }
+      Conditions.HEALTH.forEach(type -> pass.set(type, waiting));
       return new Observed(false, null);
     }
     Map<String, String> lastApplied = new HashMap<>();
@@ -738,22 +573,10 @@ public class MesosClusterReconciler implements Reconciler<MesosCluster>, Cleaner
           probe.node(),
           probe.mesos() != null && Boolean.TRUE.equals(probe.mesos().elected()));
     }
-    status.setConditions(
-        Conditions.set(
-            status.getConditions(), ZOOKEEPER_QUORUM, health.zooKeeperQuorum(), generation, now));
-    status.setConditions(
-        Conditions.set(
-            status.getConditions(),
-            MESOS_LEADER_ELECTED,
-            health.mesosLeaderElected(),
-            generation,
-            now));
-    status.setConditions(
-        Conditions.set(
-            status.getConditions(), AGENTS_REGISTERED, health.agentsRegistered(), generation, now));
-    status.setConditions(
-        Conditions.set(
-            status.getConditions(), MARATHON_READY, health.marathonReady(), generation, now));
+    pass.set(Conditions.ZOOKEEPER_QUORUM, health.zooKeeperQuorum());
+    pass.set(Conditions.MESOS_LEADER_ELECTED, health.mesosLeaderElected());
+    pass.set(Conditions.AGENTS_REGISTERED, health.agentsRegistered());
+    pass.set(Conditions.MARATHON_READY, health.marathonReady());
     if (health.zooKeeperQuorum().isTrue() && health.mesosLeaderElected().isTrue()) {
       status.setEstablished(true); // the control plane formed: from now on restarts roll
     }
@@ -815,10 +638,10 @@ public class MesosClusterReconciler implements Reconciler<MesosCluster>, Cleaner
    */
   private MasterScaling.Step scaleMasters(
       MesosCluster cluster,
-      MesosClusterStatus status,
+      StatusFrame<MesosClusterStatus> pass,
       List<MesosNode> nodes,
-      String zooKeeperLeader,
-      Long generation) {
+      String zooKeeperLeader) {
+    MesosClusterStatus status = pass.status();
     RoleSpec role =
         cluster.getSpec().getRoles().stream()
             .filter(r -> r.getType() == RoleType.MASTER)
@@ -829,8 +652,8 @@ public class MesosClusterReconciler implements Reconciler<MesosCluster>, Cleaner
             ? MasterScaling.Health.UNOBSERVED
             : new MasterScaling.Health(
                 true,
-                Conditions.isTrue(status.getConditions(), ZOOKEEPER_QUORUM),
-                Conditions.isTrue(status.getConditions(), MESOS_LEADER_ELECTED),
+                pass.isTrue(Conditions.ZOOKEEPER_QUORUM),
+                pass.isTrue(Conditions.MESOS_LEADER_ELECTED),
                 zooKeeperLeader);
     MasterScaling.Step step =
         MasterScaling.plan(
@@ -842,7 +665,7 @@ public class MesosClusterReconciler implements Reconciler<MesosCluster>, Cleaner
                 nodes.stream()
                     .filter(n -> n.getSpec().getRoleType() == RoleType.MASTER)
                     .filter(n -> n.getSpec().getZkId() != null)
-                    .map(MesosClusterReconciler::member)
+                    .map(MasterMembers::member)
                     .toList(),
                 health,
                 status.getRemediation() == null
@@ -904,13 +727,13 @@ public class MesosClusterReconciler implements Reconciler<MesosCluster>, Cleaner
     }
     boolean newRefusal =
         step instanceof MasterScaling.Refused
-            && !Conditions.get(status.getConditions(), MASTERS_SCALED)
+            && !Conditions.get(status.getConditions(), Conditions.MASTERS_SCALED)
                 .map(c -> state.reason().equals(c.getReason()))
                 .orElse(false);
     if (newRefusal) {
       events.warning(cluster, state.reason(), state.message());
     }
-    setMastersScaled(cluster, status, state, generation);
+    pass.set(Conditions.MASTERS_SCALED, state);
     return step;
   }
 
@@ -921,17 +744,17 @@ public class MesosClusterReconciler implements Reconciler<MesosCluster>, Cleaner
    */
   private void rollRestarts(
       MesosCluster cluster,
-      MesosClusterStatus status,
+      StatusFrame<MesosClusterStatus> pass,
       List<MesosNode> nodes,
-      String zooKeeperLeader,
-      Long generation) {
+      String zooKeeperLeader) {
+    MesosClusterStatus status = pass.status();
     RollingRestart.Health health =
         observer == null
             ? RollingRestart.Health.UNOBSERVED
             : new RollingRestart.Health(
                 true,
-                Conditions.isTrue(status.getConditions(), ZOOKEEPER_QUORUM),
-                Conditions.isTrue(status.getConditions(), MESOS_LEADER_ELECTED),
+                pass.isTrue(Conditions.ZOOKEEPER_QUORUM),
+                pass.isTrue(Conditions.MESOS_LEADER_ELECTED),
                 zooKeeperLeader,
                 RestartTurns.mesosLeaderNode(nodes, status.getMesosLeader()));
     var rollout = cluster.getSpec().getRollout();
@@ -979,14 +802,7 @@ public class MesosClusterReconciler implements Reconciler<MesosCluster>, Cleaner
           case WAITING_FOR_HEALTH -> ConditionState.isFalse("WaitingForHealth", decision.message());
           case WAITING -> ConditionState.isFalse("WaitingForNodes", decision.message());
         };
-    status.setConditions(
-        Conditions.set(status.getConditions(), RESTARTS_DONE, state, generation, clock.instant()));
-  }
-
-  private void setMastersScaled(
-      MesosCluster cluster, MesosClusterStatus status, ConditionState state, Long generation) {
-    status.setConditions(
-        Conditions.set(status.getConditions(), MASTERS_SCALED, state, generation, clock.instant()));
+    pass.set(Conditions.RESTARTS_DONE, state);
   }
 
   /** Writes a master's settings into its spec (the operator owns MesosNode specs). */
@@ -1005,50 +821,18 @@ public class MesosClusterReconciler implements Reconciler<MesosCluster>, Cleaner
             });
   }
 
-  /** A master node as the planner sees it: spec (wanted) and status (applied). */
-  static MasterScaling.Member member(MesosNode node) {
-    MesosNodeSpec spec = node.getSpec();
-    var st = node.getStatus();
-    MasterScaling.Settings wanted =
-        spec.getQuorum() == null || spec.getEnsemble() == null
-            ? null
-            : new MasterScaling.Settings(
-                spec.getQuorum(),
-                spec.getEnsemble(),
-                Boolean.TRUE.equals(spec.getFenced()),
-                spec.getLogEpoch() == null ? 0 : spec.getLogEpoch());
-    MasterScaling.Settings applied =
-        st == null || st.getQuorum() == null || st.getEnsemble() == null
-            ? null
-            : new MasterScaling.Settings(
-                st.getQuorum(),
-                st.getEnsemble(),
-                Boolean.TRUE.equals(st.getFenced()),
-                st.getLogEpoch() == null ? 0 : st.getLogEpoch());
-    return new MasterScaling.Member(
-        node.getMetadata().getName(),
-        spec.getOrdinal(),
-        spec.getZkId(),
-        node.getMetadata().getDeletionTimestamp() != null,
-        wanted,
-        applied,
-        st != null && Conditions.isTrue(st.getConditions(), Conditions.CONFIGURED));
-  }
-
+  /** Writes the status when the pass changed it; comes back after a resync either way. */
   private UpdateControl<MesosCluster> finish(
-      MesosCluster cluster, MesosClusterStatus before, MesosClusterStatus status) {
-    UpdateControl<MesosCluster> control;
-    if (Statuses.same(before, status)) {
-      control = UpdateControl.noUpdate();
-    } else {
-      StatusWriter.write(client, cluster, status);
-      control = UpdateControl.noUpdate();
-    }
-    return control.rescheduleAfter(resync);
+      MesosCluster cluster, StatusFrame<MesosClusterStatus> pass) {
+    statuses.finish(cluster, pass);
+    return UpdateControl.<MesosCluster>noUpdate().rescheduleAfter(resync);
   }
 
-  private static boolean hasTrue(MesosNode node, String type) {
-    return node.getStatus() != null && Conditions.isTrue(node.getStatus().getConditions(), type);
+  /** A pass that ended with an exception, recorded in the one place both reconcilers share. */
+  @Override
+  public ErrorStatusUpdateControl<MesosCluster> updateErrorStatus(
+      MesosCluster cluster, Context<MesosCluster> context, Exception e) {
+    return statuses.failed(cluster, e);
   }
 
   private static Map<String, Integer> ensembleIds(MesosClusterStatus status) {

@@ -7,6 +7,7 @@ import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
@@ -35,7 +36,6 @@ import io.mesosoperator.render.NodeInfo;
 import io.mesosoperator.validation.SpecValidator;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -70,6 +70,7 @@ public class MesosNodeReconciler implements Reconciler<MesosNode>, Cleaner<Mesos
   private final Clock clock;
   private final Duration resync;
   private final OperatorMetrics metrics;
+  private final StatusRecorder<MesosNode, MesosNodeStatus> statuses;
   private DoubleSupplier jitter;
 
   public MesosNodeReconciler(
@@ -89,6 +90,8 @@ public class MesosNodeReconciler implements Reconciler<MesosNode>, Cleaner<Mesos
     this.clock = clock;
     this.resync = resync;
     this.metrics = metrics;
+    this.statuses =
+        new StatusRecorder<>(client, clock, MesosNodeStatus.class, MesosNodeStatus::new);
     this.jitter = () -> ThreadLocalRandom.current().nextDouble();
   }
 
@@ -194,37 +197,23 @@ public class MesosNodeReconciler implements Reconciler<MesosNode>, Cleaner<Mesos
       if (Labels.flag(cluster, Labels.PLAN_ONLY)) {
         return plan(cluster, node, context);
       }
-      MesosNodeStatus before = Statuses.copy(node.getStatus(), MesosNodeStatus.class);
-      MesosNodeStatus status =
-          before == null ? new MesosNodeStatus() : Statuses.copy(before, MesosNodeStatus.class);
-      Long generation = node.getMetadata().getGeneration();
-      status.setObservedGeneration(generation);
+      StatusFrame<MesosNodeStatus> pass = statuses.begin(node);
+      MesosNodeStatus status = pass.status();
+      status.setObservedGeneration(pass.generation());
       status.setPlannedActions(new ArrayList<>());
 
-      Machine machine = ensureMachine(cluster, node, status, generation);
+      Machine machine = ensureMachine(cluster, node, pass);
       boolean lookAgainSoon = false;
       if (machine != null && machine.state() == Machine.State.RUNNING) {
-        lookAgainSoon = !configure(cluster, node, status, generation, context);
+        lookAgainSoon = !configure(cluster, node, pass, context);
       }
-      boolean ready =
-          Conditions.isTrue(status.getConditions(), Conditions.MACHINE_READY)
-              && Conditions.isTrue(status.getConditions(), Conditions.CONFIGURED);
-      status.setConditions(
-          Conditions.set(
-              status.getConditions(),
-              Conditions.READY,
-              ready
-                  ? ConditionState.isTrue("NodeReady", "machine running and configured")
-                  : ConditionState.isFalse(notReadyReason(status), "see the other conditions"),
-              generation,
-              clock.instant()));
-      UpdateControl<MesosNode> control;
-      if (Statuses.same(before, status)) {
-        control = UpdateControl.noUpdate();
-      } else {
-        StatusWriter.write(client, node, status);
-        control = UpdateControl.noUpdate();
-      }
+      boolean ready = pass.isTrue(Conditions.MACHINE_READY) && pass.isTrue(Conditions.CONFIGURED);
+      pass.set(
+          Conditions.READY,
+          ready
+              ? ConditionState.isTrue("NodeReady", "machine running and configured")
+              : ConditionState.isFalse(notReadyReason(status), "see the other conditions"));
+      statuses.finish(node, pass);
       // The sibling event that ends a wait can arrive before the primary cache shows the new
       // address (two informers), and a busy node is free once the other pass ends: look again
       // soon instead of a whole resync later.
@@ -232,7 +221,7 @@ public class MesosNodeReconciler implements Reconciler<MesosNode>, Cleaner<Mesos
       if (lookAgainSoon && next.compareTo(SIBLING_RECHECK) > 0) {
         next = SIBLING_RECHECK;
       }
-      return control.rescheduleAfter(next);
+      return UpdateControl.<MesosNode>noUpdate().rescheduleAfter(next);
     } finally {
       metrics.reconciled(NAME, Duration.ofNanos(System.nanoTime() - started));
       MDC.remove("node");
@@ -243,9 +232,8 @@ public class MesosNodeReconciler implements Reconciler<MesosNode>, Cleaner<Mesos
   /** Plan-only: what this node's pass would do, published in status, nothing done. */
   private UpdateControl<MesosNode> plan(
       MesosCluster cluster, MesosNode node, Context<MesosNode> context) throws Exception {
-    MesosNodeStatus before = Statuses.copy(node.getStatus(), MesosNodeStatus.class);
-    MesosNodeStatus status =
-        before == null ? new MesosNodeStatus() : Statuses.copy(before, MesosNodeStatus.class);
+    StatusFrame<MesosNodeStatus> pass = statuses.begin(node);
+    MesosNodeStatus status = pass.status();
     List<String> planned = new ArrayList<>();
     try {
       boolean exists =
@@ -275,14 +263,13 @@ public class MesosNodeReconciler implements Reconciler<MesosNode>, Cleaner<Mesos
       planned.add("cannot plan: " + e.getMessage());
     }
     status.setPlannedActions(planned);
-    if (!Statuses.same(before, status)) {
-      StatusWriter.write(client, node, status);
-    }
+    statuses.finish(node, pass);
     return UpdateControl.<MesosNode>noUpdate().rescheduleAfter(nextResync());
   }
 
   private Machine ensureMachine(
-      MesosCluster cluster, MesosNode node, MesosNodeStatus status, Long generation) {
+      MesosCluster cluster, MesosNode node, StatusFrame<MesosNodeStatus> pass) {
+    MesosNodeStatus status = pass.status();
     String name = node.getMetadata().getName();
     try {
       MachineProvider provider = providers.resolve(cluster);
@@ -309,19 +296,13 @@ public class MesosNodeReconciler implements Reconciler<MesosNode>, Cleaner<Mesos
         machine = null;
         remade = true;
       }
-      if (machine == null && !remade && waitForReplacement(node, status, generation)) {
+      if (machine == null && !remade && waitForReplacement(node, pass)) {
         return null;
       }
       if (machine == null) {
         ConditionState network = networkNotReady(cluster);
         if (network != null) {
-          status.setConditions(
-              Conditions.set(
-                  status.getConditions(),
-                  Conditions.MACHINE_READY,
-                  network,
-                  generation,
-                  clock.instant()));
+          pass.set(Conditions.MACHINE_READY, network);
           return null;
         }
         RoleSpec role = roleOf(cluster, node);
@@ -355,13 +336,8 @@ public class MesosNodeReconciler implements Reconciler<MesosNode>, Cleaner<Mesos
       if (badAddress != null) {
         // Never recorded, so never rendered into a file: the value itself is not repeated.
         String message = "machine " + machine.id() + ": the cloud's " + badAddress;
-        status.setConditions(
-            Conditions.set(
-                status.getConditions(),
-                Conditions.MACHINE_READY,
-                ConditionState.isFalse("InvalidMachineAddress", message),
-                generation,
-                clock.instant()));
+        pass.set(
+            Conditions.MACHINE_READY, ConditionState.isFalse("InvalidMachineAddress", message));
         events.warning(node, "InvalidMachineAddress", message);
         LOG.warn("{}", message);
         return null;
@@ -370,28 +346,16 @@ public class MesosNodeReconciler implements Reconciler<MesosNode>, Cleaner<Mesos
       status.setPublicAddress(machine.publicAddress());
       status.setIpv6Address(machine.ipv6Address());
       boolean running = machine.state() == Machine.State.RUNNING;
-      status.setConditions(
-          Conditions.set(
-              status.getConditions(),
-              Conditions.MACHINE_READY,
-              running
-                  ? ConditionState.isTrue(
-                      "MachineRunning", "machine " + machine.id() + " is running")
-                  : ConditionState.isFalse(
-                      "Machine" + camel(machine.state().name()),
-                      "machine " + machine.id() + " is " + machine.state()),
-              generation,
-              clock.instant()));
+      pass.set(
+          Conditions.MACHINE_READY,
+          running
+              ? ConditionState.isTrue("MachineRunning", "machine " + machine.id() + " is running")
+              : ConditionState.isFalse(
+                  "Machine" + camel(machine.state().name()),
+                  "machine " + machine.id() + " is " + machine.state()));
       return machine;
     } catch (CloudException e) {
-      status.setConditions(
-          Conditions.set(
-              status.getConditions(),
-              Conditions.MACHINE_READY,
-              ConditionState.isFalse(
-                  e.isTransient() ? "CloudUnavailable" : "CloudError", e.getMessage()),
-              generation,
-              clock.instant()));
+      pass.set(Conditions.MACHINE_READY, StatusRecorder.cloudFailure(e));
       events.warning(node, "MachineFailed", e.getMessage());
       LOG.warn("cloud call failed: {}", e.getMessage());
       return null;
@@ -460,7 +424,7 @@ public class MesosNodeReconciler implements Reconciler<MesosNode>, Cleaner<Mesos
       MesosCluster cluster) {
     return cluster.getStatus() == null
         ? Optional.empty()
-        : Conditions.get(cluster.getStatus().getConditions(), MesosClusterReconciler.NETWORK_READY);
+        : Conditions.get(cluster.getStatus().getConditions(), Conditions.NETWORK_READY);
   }
 
   private static String networkReady(MesosCluster cluster) {
@@ -501,7 +465,8 @@ public class MesosNodeReconciler implements Reconciler<MesosNode>, Cleaner<Mesos
    * spec.remediation.maxConcurrent; a master is replaced through master scaling instead): until
    * then MachineReady says so. Returns whether to wait.
    */
-  private boolean waitForReplacement(MesosNode node, MesosNodeStatus status, Long generation) {
+  private boolean waitForReplacement(MesosNode node, StatusFrame<MesosNodeStatus> pass) {
+    MesosNodeStatus status = pass.status();
     String gone = status.getMachineId();
     if (gone == null || gone.equals(replaceGrant(node))) {
       return false;
@@ -514,15 +479,11 @@ public class MesosNodeReconciler implements Reconciler<MesosNode>, Cleaner<Mesos
       events.warning(
           node, Remediator.MACHINE_VANISHED, "machine " + gone + " is gone from the cloud");
     }
-    status.setConditions(
-        Conditions.set(
-            status.getConditions(),
-            Conditions.MACHINE_READY,
-            ConditionState.isFalse(
-                Remediator.MACHINE_VANISHED,
-                "machine " + gone + " is gone; waiting for the cluster to replace it"),
-            generation,
-            clock.instant()));
+    pass.set(
+        Conditions.MACHINE_READY,
+        ConditionState.isFalse(
+            Remediator.MACHINE_VANISHED,
+            "machine " + gone + " is gone; waiting for the cluster to replace it"));
     return true;
   }
 
@@ -623,13 +584,13 @@ public class MesosNodeReconciler implements Reconciler<MesosNode>, Cleaner<Mesos
   private boolean configure(
       MesosCluster cluster,
       MesosNode node,
-      MesosNodeStatus status,
-      Long generation,
+      StatusFrame<MesosNodeStatus> pass,
       Context<MesosNode> context)
       throws Exception {
+    MesosNodeStatus status = pass.status();
     Prepared prepared = prepare(cluster, node, status, context);
     if (prepared.waiting() != null) {
-      setConfigured(status, prepared.waiting(), generation);
+      pass.set(Conditions.CONFIGURED, prepared.waiting());
       return !WAITING_FOR_ADDRESSES.equals(prepared.waiting().reason());
     }
     if (RestartTurns.granted(node, status)) {
@@ -643,27 +604,12 @@ public class MesosNodeReconciler implements Reconciler<MesosNode>, Cleaner<Mesos
     NodeResult result =
         configurer.configure(
             target, facts -> desired.render(cluster.getSpec(), infos, self, facts, settings));
-    Instant now = clock.instant();
-    status.setConditions(
-        Conditions.set(
-            status.getConditions(), Conditions.REACHABLE, result.reachable(), generation, now));
-    status.setConditions(
-        Conditions.set(
-            status.getConditions(),
-            Conditions.SERVICES_RUNNING,
-            result.servicesRunning(),
-            generation,
-            now));
+    pass.set(Conditions.REACHABLE, result.reachable());
+    pass.set(Conditions.SERVICES_RUNNING, result.servicesRunning());
     if (result.firewall() != null) {
-      status.setConditions(
-          Conditions.set(
-              status.getConditions(),
-              Conditions.FIREWALL_APPLIED,
-              result.firewall(),
-              generation,
-              now));
+      pass.set(Conditions.FIREWALL_APPLIED, result.firewall());
     }
-    setConfigured(status, result.configured(), generation);
+    pass.set(Conditions.CONFIGURED, result.configured());
     restartTurnUsed(cluster, node, status, result);
     if (result.configured().isTrue()) {
       recordMasterSettings(node, status, infos);
@@ -734,6 +680,13 @@ public class MesosNodeReconciler implements Reconciler<MesosNode>, Cleaner<Mesos
               + " services restarted in restart turn "
               + node.getSpec().getRestartGrant());
     }
+  }
+
+  /** A pass that ended with an exception, recorded in the one place both reconcilers share. */
+  @Override
+  public ErrorStatusUpdateControl<MesosNode> updateErrorStatus(
+      MesosNode node, Context<MesosNode> context, Exception e) {
+    return statuses.failed(node, e);
   }
 
   @Override
@@ -813,12 +766,6 @@ public class MesosNodeReconciler implements Reconciler<MesosNode>, Cleaner<Mesos
     status.setEnsemble(new ArrayList<>(ensemble));
     status.setFenced(s.fenced() ? Boolean.TRUE : null);
     status.setLogEpoch(s.logEpoch() > 0 ? s.logEpoch() : null);
-  }
-
-  private void setConfigured(MesosNodeStatus status, ConditionState state, Long generation) {
-    status.setConditions(
-        Conditions.set(
-            status.getConditions(), Conditions.CONFIGURED, state, generation, clock.instant()));
   }
 
   /** First-login credentials go to a Secret the node owns, never to status or logs. */

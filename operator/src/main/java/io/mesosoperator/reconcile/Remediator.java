@@ -65,10 +65,10 @@ final class Remediator {
   /** Decides and acts; records what is under way in {@code status}. */
   void run(
       MesosCluster cluster,
-      MesosClusterStatus status,
+      StatusFrame<MesosClusterStatus> pass,
       List<MesosNode> nodes,
-      MasterScaling.Step masterStep,
-      Long generation) {
+      MasterScaling.Step masterStep) {
+    MesosClusterStatus status = pass.status();
     Instant now = clock.instant();
     String uid = cluster.getMetadata().getUid();
     RemediationStatus recorded =
@@ -129,15 +129,11 @@ final class Remediator {
     if (blocked && !d.reason().equals(previous)) {
       events.warning(cluster, d.reason(), d.message());
     }
-    status.setConditions(
-        Conditions.set(
-            status.getConditions(),
-            REMEDIATING,
-            d.remediating()
-                ? ConditionState.isTrue(d.reason(), d.message())
-                : ConditionState.isFalse(d.reason(), d.message()),
-            generation,
-            now));
+    pass.set(
+        REMEDIATING,
+        d.remediating()
+            ? ConditionState.isTrue(d.reason(), d.message())
+            : ConditionState.isFalse(d.reason(), d.message()));
   }
 
   /**
@@ -204,7 +200,7 @@ final class Remediator {
       }
     }
     Boolean zk =
-        Conditions.get(status.getConditions(), MesosClusterReconciler.ZOOKEEPER_QUORUM)
+        Conditions.get(status.getConditions(), Conditions.ZOOKEEPER_QUORUM)
             .filter(c -> !"Unknown".equals(c.getStatus()))
             .map(c -> "True".equals(c.getStatus()))
             .orElse(null);

@@ -41,7 +41,7 @@ final class RestartTurns {
     if (node.getSpec().getRoleType() != RoleType.MASTER || node.getSpec().getZkId() == null) {
       return false;
     }
-    MasterScaling.Member m = MesosClusterReconciler.member(node);
+    MasterScaling.Member m = MasterMembers.member(node);
     return m.wanted() != null && !m.wanted().equals(m.applied());
   }
 

@@ -2,6 +2,7 @@ package io.mesosoperator.reconcile;
 
 import io.mesosoperator.api.MesosCluster;
 import io.mesosoperator.api.MesosNode;
+import io.mesosoperator.api.Ports;
 import io.mesosoperator.api.RoleType;
 import io.mesosoperator.mesos.ClusterHealth;
 import io.mesosoperator.mesos.HttpTransport;
@@ -26,8 +27,8 @@ import java.util.Map;
  * Marathon {@code /v2/leader} on every master, then the Marathon apps on the leader.
  */
 public final class SshClusterObserver implements ClusterObserver {
-  private static final int MESOS_PORT = 5050;
-  private static final int MARATHON_PORT = 8080;
+  private static final int MESOS_PORT = Ports.MESOS_MASTER;
+  private static final int MARATHON_PORT = Ports.MARATHON;
 
   private final SshSessions sessions;
   private final Duration probeTimeout;

@@ -1,9 +1,11 @@
 package io.mesosoperator.render;
 
 import io.mesosoperator.api.MesosClusterSpec;
+import io.mesosoperator.api.Quorum;
 import io.mesosoperator.api.RoleSpec;
 import io.mesosoperator.api.RoleType;
 import io.mesosoperator.api.ZooKeeperSpec;
+import io.mesosoperator.api.ZooKeeperUrl;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -222,7 +224,7 @@ public final class ClusterRenderer {
     if (masters < 1) {
       throw new IllegalArgumentException("a cluster needs at least one master, got " + masters);
     }
-    return masters / 2 + 1;
+    return Quorum.majority(masters);
   }
 
   /**
@@ -231,12 +233,10 @@ public final class ClusterRenderer {
    * @param path the znode, for example {@code /mesos} (a missing leading slash is added)
    */
   public static String zkUrl(MesosClusterSpec spec, List<NodeInfo> nodes, String path) {
-    int port = spec.getZookeeper().getClientPort();
-    String hosts =
-        masters(spec, nodes).stream()
-            .map(m -> m.privateAddress() + ":" + port)
-            .collect(Collectors.joining(","));
-    return "zk://" + hosts + (path.startsWith("/") ? path : "/" + path);
+    return ZooKeeperUrl.of(
+        masters(spec, nodes).stream().map(NodeInfo::privateAddress).toList(),
+        spec.getZookeeper().getClientPort(),
+        path);
   }
 
   /** The masters a master lists: those in its ensemble, or all of them by default. */

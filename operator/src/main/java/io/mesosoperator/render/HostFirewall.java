@@ -1,6 +1,7 @@
 package io.mesosoperator.render;
 
 import io.mesosoperator.api.MesosClusterSpec;
+import io.mesosoperator.api.Ports;
 import io.mesosoperator.api.RoleSpec;
 import io.mesosoperator.api.RoleType;
 import io.mesosoperator.api.ZooKeeperSpec;
@@ -49,13 +50,13 @@ public record HostFirewall(
   public static final String PACKAGE = "nftables";
 
   /** mesos-master's port. */
-  public static final int MESOS_MASTER_PORT = 5050;
+  public static final int MESOS_MASTER_PORT = Ports.MESOS_MASTER;
 
   /** mesos-slave's port. */
-  public static final int MESOS_AGENT_PORT = 5051;
+  public static final int MESOS_AGENT_PORT = Ports.MESOS_AGENT;
 
   /** Marathon's port. */
-  public static final int MARATHON_PORT = 8080;
+  public static final int MARATHON_PORT = Ports.MARATHON;
 
   /** The Mesos agent's default task port range ({@code ports:[31000-32000]}). */
   public static final String TASK_PORTS = "31000-32000";

@@ -16,6 +16,7 @@ import io.mesosoperator.api.MesosCluster;
 import io.mesosoperator.api.MesosClusterSpec;
 import io.mesosoperator.api.PackagesSpec;
 import io.mesosoperator.api.Patterns;
+import io.mesosoperator.api.Ports;
 import io.mesosoperator.api.Providers;
 import io.mesosoperator.api.RemediationSpec;
 import io.mesosoperator.api.RoleSpec;
@@ -55,7 +56,7 @@ public final class SpecValidator {
 
   /** Ports the operator's daemons own on every master. */
   private static final Map<Integer, String> MASTER_DAEMON_PORTS =
-      Map.of(5050, "mesos-master", 8080, "Marathon");
+      Map.of(Ports.MESOS_MASTER, "mesos-master", Ports.MARATHON, "Marathon");
 
   private static final Pattern DNS_LABEL = Pattern.compile("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$");
   private static final Pattern DNS_SUBDOMAIN =

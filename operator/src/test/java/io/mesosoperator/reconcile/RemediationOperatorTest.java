@@ -316,7 +316,7 @@ class RemediationOperatorTest {
             () ->
                 Conditions.isTrue(
                     OperatorHarness.get(client, "tutorial").getStatus().getConditions(),
-                    MesosClusterReconciler.RECONCILIATION_PAUSED));
+                    Conditions.RECONCILIATION_PAUSED));
     now.set(now.get().plus(Duration.ofHours(1)));
     OperatorHarness.quiet(Duration.ofSeconds(4));
     assertThat(cloud.log).noneMatch(l -> l.startsWith("destroy"));
@@ -436,7 +436,7 @@ class RemediationOperatorTest {
   private String mastersScaled() {
     return Conditions.get(
             OperatorHarness.get(client, "tutorial").getStatus().getConditions(),
-            MesosClusterReconciler.MASTERS_SCALED)
+            Conditions.MASTERS_SCALED)
         .map(c -> c.getReason())
         .orElse("");
   }

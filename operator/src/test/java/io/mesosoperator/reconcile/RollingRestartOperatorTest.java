@@ -357,7 +357,7 @@ class RollingRestartOperatorTest {
                 assertThat(
                         Conditions.get(
                             OperatorHarness.get(client, "tutorial").getStatus().getConditions(),
-                            MesosClusterReconciler.RESTARTS_DONE))
+                            Conditions.RESTARTS_DONE))
                     .hasValueSatisfying(c -> assertThat(c.getReason()).isEqualTo(reason)));
   }
 
