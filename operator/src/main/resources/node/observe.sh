@@ -15,14 +15,14 @@ kv() {
 
 facts() {
   id= code=
-  kv "$R/etc/os-release" ID; id=$V
-  kv "$R/etc/os-release" VERSION_CODENAME; code=$V
-  [ -n "$code" ] || { kv "$R/etc/os-release" UBUNTU_CODENAME; code=$V; }
+  kv "/etc/os-release" ID; id=$V
+  kv "/etc/os-release" VERSION_CODENAME; code=$V
+  [ -n "$code" ] || { kv "/etc/os-release" UBUNTU_CODENAME; code=$V; }
   if [ -z "$code" ]; then
-    kv "$R/etc/lsb-release" DISTRIB_CODENAME; code=$V
-    [ -n "$id" ] || { kv "$R/etc/lsb-release" DISTRIB_ID; id=$V; }
+    kv "/etc/lsb-release" DISTRIB_CODENAME; code=$V
+    [ -n "$id" ] || { kv "/etc/lsb-release" DISTRIB_ID; id=$V; }
   fi
-  if [ -z "$code" ] && [ -z "$R" ] && command -v lsb_release >/dev/null 2>&1; then
+  if [ -z "$code" ] && command -v lsb_release >/dev/null 2>&1; then
     code=$(lsb_release -sc 2>/dev/null)
     [ -n "$id" ] || id=$(lsb_release -si 2>/dev/null)
   fi
@@ -40,7 +40,7 @@ facts() {
 obs_whole() {
   n=$(($# / 2)) i=0 idx=
   while [ "$i" -lt "$n" ]; do
-    k=$1 f="$R$2"
+    k=$1 f="$2"
     shift 2
     if [ -f "$f" ]; then set -- "$@" "$f"; idx="$idx $k"; else out "file.$k" absent; fi
     i=$((i + 1))
@@ -62,7 +62,7 @@ obs_whole() {
 
 # file.N<TAB>sha256 of the lines between the markers, or absent when there is no managed block.
 obs_block() {
-  f="$R$2"
+  f="$2"
   if [ -f "$f" ] && grep -qxF -e "$BEGIN_MARK" "$f"; then
     out "file.$1" "$(awk -v b="$BEGIN_MARK" -v e="$END_MARK" '$0==e{s=0} s{print} $0==b{s=1}' "$f" | sha)"
   else
@@ -92,8 +92,8 @@ obs_svc() {
 obs_started() {
   while [ "$#" -ge 2 ]; do
     a=
-    if [ -r "$R/var/lib/mesos-operator/started/$2" ]; then
-      IFS= read -r a <"$R/var/lib/mesos-operator/started/$2" || :
+    if [ -r "/var/lib/mesos-operator/started/$2" ]; then
+      IFS= read -r a <"/var/lib/mesos-operator/started/$2" || :
       out "started.$1" "$a"
     fi
     shift 2
@@ -103,7 +103,7 @@ obs_started() {
 obs_aptkey() {
   if command -v apt-key >/dev/null 2>&1 && apt-key export "$1" 2>/dev/null | grep -q 'BEGIN PGP'; then
     out aptkey 1
-  elif [ -s "$R/etc/apt/trusted.gpg.d/mesos-operator-$1.gpg" ]; then
+  elif [ -s "/etc/apt/trusted.gpg.d/mesos-operator-$1.gpg" ]; then
     out aptkey 1
   else
     out aptkey 0
@@ -112,7 +112,7 @@ obs_aptkey() {
 
 obs_admin() {
   if id -u "$1" >/dev/null 2>&1; then out admin.exists 1; else out admin.exists 0; fi
-  keys="$R$(admin_home "$1")/.ssh/authorized_keys"
+  keys="$(admin_home "$1")/.ssh/authorized_keys"
   if [ -f "$keys" ] && grep -qF -e "$(b64 "$2")" "$keys"; then out admin.key 1; else out admin.key 0; fi
 }
 
@@ -181,14 +181,14 @@ obs_sshd() {
 }
 
 obs_misc() {
-  if [ -e "$R/var/lib/mesos-operator/upgraded" ]; then out upgraded 1; else out upgraded 0; fi
+  if [ -e "/var/lib/mesos-operator/upgraded" ]; then out upgraded 1; else out upgraded 0; fi
   a=
-  [ -r "$R/var/lib/mesos-operator/applied" ] && IFS= read -r a <"$R/var/lib/mesos-operator/applied"
+  [ -r "/var/lib/mesos-operator/applied" ] && IFS= read -r a <"/var/lib/mesos-operator/applied"
   out applied "$a"
   obs_sshd "${1:-root}"
   # The running hostname (the kernel's), read without a process.
   h=
-  [ -r "$R/proc/sys/kernel/hostname" ] && IFS= read -r h <"$R/proc/sys/kernel/hostname"
+  [ -r "/proc/sys/kernel/hostname" ] && IFS= read -r h <"/proc/sys/kernel/hostname"
   out hostname "$h"
   c=unknown
   if command -v chronyc >/dev/null 2>&1; then
