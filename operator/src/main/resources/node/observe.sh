@@ -165,7 +165,9 @@ obs_sshd() {
       [ -n "$sd_laddr" ] && c="$c,laddr=$sd_laddr"
       out "sshd.$n.user" "$u"
       out "sshd.$n.addr" "$a"
-      if t=$(sshd -T -C "$c" 2>&1 </dev/null); then
+      # An OpenSSH older than 6.5 knows no laddr/lport (nor LocalAddress/LocalPort blocks).
+      if t=$(sshd -T -C "$c" 2>&1 </dev/null) \
+        || t=$(sshd -T -C "user=$u,host=$a,addr=$a" 2>&1 </dev/null); then
         printf '%s\n' "$t" | while read -r k v _; do
           case "$k" in
             passwordauthentication | permitrootlogin | kbdinteractiveauthentication | challengeresponseauthentication)
