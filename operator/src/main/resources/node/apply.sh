@@ -3,8 +3,8 @@
 # Init scripts run with fd 3 closed: a daemon that keeps inherited descriptors open would
 # otherwise hold the SSH channel open and hang the whole apply.
 set -e
-mkdir -p "$R/var/log"
-LOG="$R/var/log/mesos-operator.log"
+mkdir -p "/var/log"
+LOG="/var/log/mesos-operator.log"
 exec 3>&1 >>"$LOG" 2>&1
 trap 'rc=$?; if [ "$rc" -ne 0 ]; then tail -n 15 "$LOG" | sed "s/^/log$T/" >&3; fi' EXIT
 export DEBIAN_FRONTEND=noninteractive
@@ -14,22 +14,22 @@ APT_OPTS='-y -q -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-co
 # Temp files of a pass that died before its mv (dropped connection, crashed node) are removed:
 # one pass at a time runs on a node, so any other is stale.
 atomic() {
-  dir=$(dirname -- "$R$1")
+  dir=$(dirname -- "$1")
   mkdir -p -- "$dir"
   find "$dir" -maxdepth 1 -type f -name '.mesos-operator.??????' -delete
   tmp=$(mktemp "$dir/.mesos-operator.XXXXXX")
   cat >"$tmp"
   chmod "$2" "$tmp"
   chown "$3" "$tmp"
-  mv -f -- "$tmp" "$R$1"
+  mv -f -- "$tmp" "$1"
 }
 
 apt_source() {
   if command -v apt-key >/dev/null 2>&1; then
     apt-key adv --keyserver "$3" --recv-keys "$4"
   else
-    mkdir -p "$R/etc/apt/trusted.gpg.d"
-    gpg --batch --no-default-keyring --keyring "$R/etc/apt/trusted.gpg.d/mesos-operator-$4.gpg" \
+    mkdir -p "/etc/apt/trusted.gpg.d"
+    gpg --batch --no-default-keyring --keyring "/etc/apt/trusted.gpg.d/mesos-operator-$4.gpg" \
       --keyserver "$3" --recv-keys "$4"
   fi
   b64 "$2" | atomic "$1" 0644 root:root
@@ -40,8 +40,8 @@ apt_update() { apt-get -q update; }
 upgrade() {
   # shellcheck disable=SC2086
   apt-get $APT_OPTS dist-upgrade
-  mkdir -p "$R/var/lib/mesos-operator"
-  : >"$R$1"
+  mkdir -p "/var/lib/mesos-operator"
+  : >"$1"
 }
 
 install_pkgs() {
@@ -54,21 +54,21 @@ ensure_admin() {
   if ! id -u "$1" >/dev/null 2>&1; then
     useradd -m -d "$home" -s /bin/bash -- "$1"
   fi
-  mkdir -p "$R$home/.ssh"
+  mkdir -p "$home/.ssh"
   key=$(b64 "$2")
   match=$(printf '%s\n' "$key" | awk '{print $1" "$2}')
-  touch "$R$home/.ssh/authorized_keys"
-  grep -qF -e "$match" "$R$home/.ssh/authorized_keys" || printf '%s\n' "$key" >>"$R$home/.ssh/authorized_keys"
-  chmod 700 "$R$home/.ssh"
-  chmod 600 "$R$home/.ssh/authorized_keys"
-  chown -R "$1:" "$R$home/.ssh"
+  touch "$home/.ssh/authorized_keys"
+  grep -qF -e "$match" "$home/.ssh/authorized_keys" || printf '%s\n' "$key" >>"$home/.ssh/authorized_keys"
+  chmod 700 "$home/.ssh"
+  chmod 600 "$home/.ssh/authorized_keys"
+  chown -R "$1:" "$home/.ssh"
 }
 
 write_whole() { b64 "$4" | atomic "$1" "$2" "$3"; }
 
 # Rewrites the file with the block at the start or the end; lines outside the markers are kept.
 write_block() {
-  f="$R$1"
+  f="$1"
   {
     if [ "$4" = start ]; then printf '%s\n' "$BEGIN_MARK"; b64 "$5"; printf '%s\n' "$END_MARK"; fi
     if [ -f "$f" ]; then
@@ -83,7 +83,7 @@ svc_disable() {
     systemd) systemctl disable --now "$1" ;;
     # No start links at all (a service started by hand) is already disabled for boot.
     sysvinit)
-      if ls "$R"/etc/rc[2-5].d/S??"$1" >/dev/null 2>&1; then update-rc.d "$1" disable; fi
+      if ls /etc/rc[2-5].d/S??"$1" >/dev/null 2>&1; then update-rc.d "$1" disable; fi
       service "$1" stop </dev/null 3>&- || true ;;
     upstart) service "$1" stop </dev/null 3>&- || true ;;
   esac
@@ -124,10 +124,8 @@ clock_enable() {
   esac
 }
 
-# The running hostname; in a test root ($R) the fake kernel's, never this machine's.
-set_hostname() {
-  if [ -n "$R" ]; then printf '%s\n' "$1" >"$R/proc/sys/kernel/hostname"; else hostname "$1"; fi
-}
+# The running hostname (the kernel's; /etc/hostname only takes at boot).
+set_hostname() { hostname "$1"; }
 
 # Records in file $2 the inputs $3 service $1 runs with, once its start or restart (the step
 # before) succeeded. A service without init script or unit was skipped, not started: nothing is

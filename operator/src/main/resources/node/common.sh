@@ -1,7 +1,5 @@
 # mesos-operator remote prelude. Java appends calls whose every argument is single-quoted.
-# R is a test hook: tests set MESOS_OPERATOR_ROOT to a temporary directory so these scripts
-# touch a fake tree instead of the host's /. It is never set on real nodes.
-R="${MESOS_OPERATOR_ROOT:-}"
+# Paths are the node's own: nothing in the node's environment can point these scripts elsewhere.
 PATH="$PATH:/usr/sbin:/sbin"
 export PATH
 T="$(printf '\t')"
@@ -15,8 +13,8 @@ b64() { printf '%s' "$1" | base64 -d; }
 admin_home() { if [ "$1" = root ]; then echo /root; else echo "/home/$1"; fi; }
 
 detect_init() {
-  if [ -d "$R/run/systemd/system" ]; then echo systemd
-  elif [ -x "$R/sbin/initctl" ] && [ -d "$R/etc/init" ]; then echo upstart
+  if [ -d "/run/systemd/system" ]; then echo systemd
+  elif command -v initctl >/dev/null 2>&1 && [ -d /etc/init ]; then echo upstart
   else echo sysvinit
   fi
 }
@@ -39,9 +37,9 @@ svc_check_enabled() {
   SE=0
   case "$INIT" in
     systemd) systemctl is-enabled --quiet "$1" 2>/dev/null && SE=1 ;;
-    upstart) grep -qx manual "$R/etc/init/$1.override" 2>/dev/null || SE=1 ;;
+    upstart) grep -qx manual "/etc/init/$1.override" 2>/dev/null || SE=1 ;;
     *)
-      for f in "$R"/etc/rc2.d/S[0-9][0-9]"$1"; do [ -e "$f" ] && SE=1; done ;;
+      for f in /etc/rc2.d/S[0-9][0-9]"$1"; do [ -e "$f" ] && SE=1; done ;;
   esac
 }
 
@@ -50,9 +48,9 @@ svc_check_enabled() {
 svc_exists() {
   case "$INIT" in
     systemd) [ -n "$(systemctl list-unit-files --no-legend -- "$1.service" 2>/dev/null)" ] \
-      || [ -x "$R/etc/init.d/$1" ] ;;
-    upstart) [ -f "$R/etc/init/$1.conf" ] || [ -x "$R/etc/init.d/$1" ] ;;
-    *) [ -x "$R/etc/init.d/$1" ] ;;
+      || [ -x "/etc/init.d/$1" ] ;;
+    upstart) [ -f "/etc/init/$1.conf" ] || [ -x "/etc/init.d/$1" ] ;;
+    *) [ -x "/etc/init.d/$1" ] ;;
   esac
 }
 
@@ -74,7 +72,7 @@ report_services() {
 # the descriptor (flock -o), so no daemon the apply starts can inherit the lock; it lets go as
 # soon as that shell ends, however it ends (tail --pid), and the kernel frees the lock when the
 # helper is killed. /run is a tmpfs: a reboot frees it too.
-NODE_LOCK="$R/run/lock/mesos-operator-apply.lock"
+NODE_LOCK="/run/lock/mesos-operator-apply.lock"
 
 # Observe: waits up to $1 s until no apply holds the lock, so a pass plans from a quiet node,
 # never from half of another pass. Prints busy<TAB>$1 and returns 1 when one still holds it.
@@ -92,7 +90,7 @@ node_lock() {
     echo "flock (util-linux) is missing on the node: one pass at a time cannot be ensured" >&2
     exit 1
   fi
-  mkdir -p "$R/run/lock"
+  mkdir -p "/run/lock"
   lock_ready="$NODE_LOCK.$$"
   rm -f "$lock_ready" "$lock_ready.busy"
   {

@@ -2,7 +2,7 @@
 # operator's own nftables table (inet mesos_operator). Nothing else of the rule set is touched.
 # MESOS_OPERATOR_SSH is SSH_CONNECTION handed through sudo, which drops it.
 FW_TABLE=mesos_operator
-FW_RECORD="$R/var/lib/mesos-operator/firewall"
+FW_RECORD="/var/lib/mesos-operator/firewall"
 
 # Sets FW_CLIENT and FW_PORT from the session: "client-ip client-port server-ip server-port".
 # An address with anything but hex digits, ':' and '.' is no address.
@@ -46,9 +46,9 @@ fw_load() {
     return 1
   fi
   case "$FW_CLIENT" in *:*) s=operator6 ;; *) s=operator4 ;; esac
-  mkdir -p "$R/var/lib/mesos-operator"
-  t=$(mktemp "$R/var/lib/mesos-operator/.firewall.XXXXXX")
-  { cat -- "$R$1"; printf 'add element inet %s %s { %s }\n' "$FW_TABLE" "$s" "$FW_CLIENT"; } >"$t"
+  mkdir -p "/var/lib/mesos-operator"
+  t=$(mktemp "/var/lib/mesos-operator/.firewall.XXXXXX")
+  { cat -- "$1"; printf 'add element inet %s %s { %s }\n' "$FW_TABLE" "$s" "$FW_CLIENT"; } >"$t"
   if ! nft -f "$t" </dev/null; then rm -f "$t"; return 1; fi
   rm -f "$t"
   fw_live

@@ -2,8 +2,6 @@
 # backup directory on this node. Java appends one call whose every argument is single-quoted:
 #   zk_backup ZOO_CFG DEFAULT_DATA_DIR BACKUP_BASE NAME KEEP
 # Output: key<TAB>value lines (path, files, bytes) or an error line and a non-zero exit.
-# R is a test hook: tests set MESOS_OPERATOR_ROOT to a temporary directory. Never set on nodes.
-R="${MESOS_OPERATOR_ROOT:-}"
 PATH="$PATH:/usr/sbin:/sbin"
 export PATH
 umask 077
@@ -15,12 +13,12 @@ size() { wc -c <"$1" | tr -d ' '; }
 zxid() { printf '%d' "0x${1#*.}" 2>/dev/null || echo -1; }
 
 # The value of KEY in zoo.cfg (last one wins, as in ZooKeeper), or empty.
-cfg() { [ -f "$R$1" ] && sed -n "s/^[[:space:]]*$2[[:space:]]*=[[:space:]]*//p" "$R$1" | tail -n 1; }
+cfg() { [ -f "$1" ] && sed -n "s/^[[:space:]]*$2[[:space:]]*=[[:space:]]*//p" "$1" | tail -n 1; }
 
 zk_backup() {
   data="$(cfg "$1" dataDir)"; [ -n "$data" ] || data="$2"
   logs="$(cfg "$1" dataLogDir)"; [ -n "$logs" ] || logs="$data"
-  snaps="$R$data/version-2"; txns="$R$logs/version-2"
+  snaps="$data/version-2"; txns="$logs/version-2"
   [ -d "$snaps" ] || fail "no ZooKeeper data directory $data/version-2"
   # Newest snapshot: the highest zxid (names are snapshot.<hex zxid>).
   best=""; bestz=-1
@@ -37,7 +35,7 @@ zk_backup() {
     z="$(zxid "$(basename "$f")")"
     if [ "$z" -le "$bestz" ] && [ "$z" -gt "$firstz" ]; then first="$f"; firstz="$z"; fi
   done
-  dest="$R$3/$4"
+  dest="$3/$4"
   part="$dest.partial"
   rm -rf "$part"
   mkdir -p "$part" || fail "cannot create $3/$4.partial"
@@ -63,7 +61,7 @@ zk_backup() {
   mv "$part" "$dest" || fail "cannot move the backup into place"
   # Keep the newest KEEP backups of this cluster (names sort by their UTC timestamp).
   prefix="${4%-*}"
-  for d in "$R$3"/*; do
+  for d in "$3"/*; do
     case "$(basename "$d")" in
       "$prefix"-[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]T[0-9][0-9][0-9][0-9][0-9][0-9]Z) echo "$d" ;;
     esac

@@ -290,10 +290,9 @@ public final class SshNodeConfigurer implements NodeConfigurer, AutoCloseable {
       return pass.result(
           ConditionState.isFalse(
               SSHD_NOT_HARDENED,
-              "sshd's effective settings (sshd -T) for a login as "
-                  + target.user()
-                  + " differ from the hardening in /etc/ssh/sshd_config: "
-                  + String.join(", ", notHardened)
+              "sshd's effective settings (sshd -T -C) differ from the hardening in"
+                  + " /etc/ssh/sshd_config: "
+                  + String.join("; ", notHardened)
                   + "; a Match block or an earlier Include sets them"),
           running,
           observed);

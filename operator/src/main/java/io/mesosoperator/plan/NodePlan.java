@@ -235,28 +235,13 @@ public final class NodePlan {
     actions.add(new Action.WriteFile(file, existed && sameConfig, existed));
   }
 
-  /** What the sshd hardening turns off, as {@code sshd -T} names the settings. */
-  static final List<String> HARDENED_OFF =
-      List.of(
-          "passwordauthentication",
-          "permitrootlogin",
-          "kbdinteractiveauthentication",
-          "challengeresponseauthentication");
-
   /**
-   * Where sshd's effective settings (observed with {@code sshd -T}) differ from the hardening, as
-   * "setting value" items; empty when they agree or are not known. A {@code Match} block or an
+   * Where sshd's effective settings (observed with {@code sshd -T -C} for each login that matters)
+   * differ from the hardening; see {@link SshdHardening#violations}. A {@code Match} block or an
    * earlier {@code Include} can re-enable what the managed block turns off.
    */
   public static List<String> sshdNotHardened(Observation observed) {
-    List<String> out = new ArrayList<>();
-    for (String key : HARDENED_OFF) {
-      String v = observed.sshd().get(key);
-      if (v != null && !v.isEmpty() && !"no".equals(v)) {
-        out.add(key + " " + v);
-      }
-    }
-    return out;
+    return SshdHardening.violations(observed.sshd());
   }
 
   /** Whether a managed file is the sshd hardening: only written over a verified admin login. */

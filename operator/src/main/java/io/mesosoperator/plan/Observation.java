@@ -17,7 +17,9 @@ import java.util.Map;
  * @param upgraded whether the first-pass upgrade marker exists
  * @param adminExists whether the admin user exists
  * @param adminKeyAuthorized whether the admin's key is in its authorized_keys
- * @param sshd effective sshd settings (lower-case keys), as far as {@code sshd -T} tells
+ * @param sshd effective sshd settings as far as {@code sshd -T} tells, per login asked about
+ *     ({@code N.user}, {@code N.addr}, {@code N.<setting>} in lower case, or {@code N.error}); read
+ *     by {@link SshdHardening}
  * @param clock clock state: synced, unsynced or unknown
  * @param appliedDigest the config digest recorded after the last complete apply, or empty
  * @param started for each service with a record, the digest of the inputs it was last started with

@@ -1,5 +1,6 @@
 package io.mesosoperator.bench;
 
+import io.mesosoperator.testing.FakeRoot;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -29,10 +30,11 @@ import org.apache.sshd.server.session.ServerSession;
 
 /**
  * Many simulated nodes in this JVM: each one a loopback address of its own (127.77.x.y, all on one
- * port), with its own host key, first-login credentials and fake root file system (a directory used
- * as MESOS_OPERATOR_ROOT), behind one Apache MINA sshd that listens on all the addresses. One
- * server instead of one per node keeps the simulator's threads and file descriptors to what the
- * operator's side needs; the operator still sees N distinct SSH endpoints and host keys.
+ * port), with its own host key, first-login credentials and fake root file system (a directory the
+ * node's commands see as their /, through {@link FakeRoot}), behind one Apache MINA sshd that
+ * listens on all the addresses. One server instead of one per node keeps the simulator's threads
+ * and file descriptors to what the operator's side needs; the operator still sees N distinct SSH
+ * endpoints and host keys.
  *
  * <p>Commands run with the real /bin/sh and fake service/apt/user tools first on PATH, as in the
  * node tests' FakeNode; each command waits {@code latency} first, as a network round trip would.
@@ -57,6 +59,23 @@ final class SimulatedNodes implements AutoCloseable {
 
     Path file(String path) {
       return root.resolve(path.substring(1));
+    }
+
+    private FakeRoot namespace;
+
+    /** The node's mount and UTS namespace, made at its first command. */
+    synchronized FakeRoot namespace() throws IOException {
+      if (namespace == null) {
+        namespace = FakeRoot.start(root, "sim-" + address.replace('.', '-'));
+      }
+      return namespace;
+    }
+
+    synchronized void stop() {
+      if (namespace != null) {
+        namespace.close();
+        namespace = null;
+      }
     }
 
     /** The image's first login, as the cloud handed it out; that user may sudo. */
@@ -223,7 +242,7 @@ final class SimulatedNodes implements AutoCloseable {
 
   /** A fresh trusty-era node, with the packages' own services running. */
   private static void layout(Node n) throws IOException {
-    for (String d : List.of("/etc/init", "/etc/sudoers.d", "/etc/ssh", "/etc/mesos", "/sbin")) {
+    for (String d : List.of("/etc/init", "/etc/sudoers.d", "/etc/ssh", "/etc/mesos")) {
       Files.createDirectories(n.file(d));
     }
     Files.createDirectories(n.root.resolve("state/running"));
@@ -237,13 +256,14 @@ final class SimulatedNodes implements AutoCloseable {
     Files.writeString(n.file("/etc/mesos/zk"), "zk://localhost:2181/mesos\n");
     Files.writeString(n.root.resolve("state/sudo-ok"), "root\n");
     Files.writeString(n.root.resolve("state/running/mesos-slave"), "");
-    script(n.file("/sbin/initctl"), "exit 0");
   }
 
-  /** The fake tools, shared by every node: they act on $MESOS_OPERATOR_ROOT. */
+  /** The fake tools, shared by every node: they act on $FAKE_NODE_ROOT. */
   private static void tools(Path bin) throws IOException {
-    String log = "echo \"$(basename \"$0\") $*\" >> \"$MESOS_OPERATOR_ROOT/calls.log\"\n";
-    String r = "R=\"$MESOS_OPERATOR_ROOT\"\n";
+    // Every simulated node is an Upstart one (trusty): initctl on PATH and /etc/init.
+    script(bin.resolve("initctl"), "exit 0");
+    String log = "echo \"$(basename \"$0\") $*\" >> \"$FAKE_NODE_ROOT/calls.log\"\n";
+    String r = "R=\"$FAKE_NODE_ROOT\"\n";
     script(
         bin.resolve("sudo"),
         log
@@ -338,7 +358,11 @@ final class SimulatedNodes implements AutoCloseable {
 
   @Override
   public void close() throws IOException {
-    server.stop(true);
+    try {
+      server.stop(true);
+    } finally {
+      nodes.forEach(Node::stop);
+    }
   }
 
   Path dir() {
@@ -407,11 +431,12 @@ final class SimulatedNodes implements AutoCloseable {
           return;
         }
         long t0 = System.nanoTime();
-        ProcessBuilder pb = new ProcessBuilder("/bin/sh", "-c", command);
+        ProcessBuilder pb =
+            new ProcessBuilder(node.namespace().enter(List.of("/bin/sh", "-c", command)));
         Map<String, String> e = pb.environment();
         e.clear();
         e.put("PATH", bin + ":/usr/bin:/bin");
-        e.put("MESOS_OPERATOR_ROOT", node.root.toString());
+        e.put("FAKE_NODE_ROOT", node.root.toString());
         e.put("SSH_LOGIN_USER", user);
         // As OpenSSH sets it; the operator connects from loopback.
         e.put("SSH_CONNECTION", "127.0.0.1 40000 " + node.address + " 22");

@@ -1,5 +1,6 @@
 package io.mesosoperator.node;
 
+import io.mesosoperator.testing.FakeRoot;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -22,9 +23,11 @@ import org.apache.sshd.server.channel.ChannelSession;
 import org.apache.sshd.server.command.Command;
 
 /**
- * An in-process MINA sshd on loopback that runs commands with the real /bin/sh, in a fake root
- * (MESOS_OPERATOR_ROOT) with fake service/apt/user tools first on PATH. The fakes log their calls
- * to $R/calls.log and keep state under $R/state.
+ * An in-process MINA sshd on loopback that runs commands with the real /bin/sh, with fake
+ * service/apt/user tools first on PATH, in a mount and UTS namespace of the node's own ({@link
+ * FakeRoot}) where {@link #root}'s etc, var, run, home and root are the node's: the shipped scripts
+ * run unchanged and never touch this host. The fakes find the tree as $FAKE_NODE_ROOT, log their
+ * calls to $FAKE_NODE_ROOT/calls.log and keep state under $FAKE_NODE_ROOT/state.
  */
 final class FakeNode implements AutoCloseable {
   final Path root;
@@ -45,6 +48,7 @@ final class FakeNode implements AutoCloseable {
   volatile String sshConnectionOverride;
 
   private volatile KeyPair hostKey;
+  private final FakeRoot namespace;
   private final SshServer server;
 
   FakeNode(Path dir) throws Exception {
@@ -52,6 +56,7 @@ final class FakeNode implements AutoCloseable {
     bin = Files.createDirectories(dir.resolve("bin"));
     hostKey = newHostKey();
     layout();
+    namespace = FakeRoot.start(root, "fake-node");
     server = SshServer.setUpDefaultServer();
     server.setHost("127.0.0.1");
     server.setPort(0);
@@ -110,6 +115,11 @@ final class FakeNode implements AutoCloseable {
     return root.resolve(path.substring(1));
   }
 
+  /** The node's running hostname (its UTS namespace's). */
+  String hostname() throws IOException {
+    return namespace.hostname();
+  }
+
   /** Lets the admin log in with its key from the start, as on an already bootstrapped node. */
   void authorize(String user, String publicKey) throws IOException {
     Path keys = file("/home/" + user + "/.ssh/authorized_keys");
@@ -143,7 +153,6 @@ final class FakeNode implements AutoCloseable {
     Files.createDirectories(file("/etc/sudoers.d"));
     Files.createDirectories(file("/etc/ssh"));
     Files.createDirectories(file("/etc/mesos"));
-    Files.createDirectories(file("/sbin"));
     Files.createDirectories(root.resolve("state"));
     Files.writeString(
         file("/etc/os-release"), "NAME=\"Ubuntu\"\nID=ubuntu\nVERSION_CODENAME=trusty\n");
@@ -153,7 +162,7 @@ final class FakeNode implements AutoCloseable {
         file("/etc/ssh/sshd_config"), "Port 22\nPasswordAuthentication yes\nPermitRootLogin yes\n");
     Files.writeString(file("/etc/mesos/zk"), "zk://localhost:2181/mesos\n");
     Files.writeString(root.resolve("state/sudo-ok"), firstUser + "\n");
-    script(file("/sbin/initctl"), "exit 0");
+    script(bin.resolve("initctl"), "exit 0");
     // Upstart jobs of the installed packages; a test removes one to model a missing package.
     for (String job : List.of("zookeeper", "mesos-master", "marathon", "mesos-slave", "chrony")) {
       Files.writeString(file("/etc/init/" + job + ".conf"), "# fake job\n");
@@ -161,8 +170,8 @@ final class FakeNode implements AutoCloseable {
     // The node starts with the packages' own services running, as after an install.
     Files.createDirectories(root.resolve("state/running"));
     Files.writeString(root.resolve("state/running/mesos-slave"), "");
-    String log = "echo \"$(basename \"$0\") $*\" >> \"$MESOS_OPERATOR_ROOT/calls.log\"\n";
-    String r = "R=\"$MESOS_OPERATOR_ROOT\"\n";
+    String log = "echo \"$(basename \"$0\") $*\" >> \"$FAKE_NODE_ROOT/calls.log\"\n";
+    String r = "R=\"$FAKE_NODE_ROOT\"\n";
     script(
         bin.resolve("sudo"),
         log
@@ -264,7 +273,11 @@ final class FakeNode implements AutoCloseable {
 
   @Override
   public void close() throws IOException {
-    server.stop(true);
+    try {
+      server.stop(true);
+    } finally {
+      namespace.close();
+    }
   }
 
   /** Runs the SSH command with /bin/sh -c, as sshd runs it with the login shell. */
@@ -303,11 +316,11 @@ final class FakeNode implements AutoCloseable {
     @Override
     public void start(ChannelSession channel, Environment env) throws IOException {
       commands.incrementAndGet();
-      ProcessBuilder pb = new ProcessBuilder("/bin/sh", "-c", command);
+      ProcessBuilder pb = new ProcessBuilder(namespace.enter(List.of("/bin/sh", "-c", command)));
       Map<String, String> e = pb.environment();
       e.clear();
       e.put("PATH", bin + ":/usr/bin:/bin");
-      e.put("MESOS_OPERATOR_ROOT", root.toString());
+      e.put("FAKE_NODE_ROOT", root.toString());
       e.put("SSH_LOGIN_USER", channel.getSession().getUsername());
       String conn = sshConnectionOverride;
       e.put("SSH_CONNECTION", conn != null ? conn : sshConnection(channel.getSession()));

@@ -6,6 +6,7 @@ import io.mesosoperator.plan.Action;
 import io.mesosoperator.plan.PlanOptions.AdminAccount;
 import io.mesosoperator.render.InitStyle;
 import io.mesosoperator.render.ManagedFile;
+import io.mesosoperator.testing.FakeRoot;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -50,14 +51,18 @@ class NodeLockScriptTest {
 
   private Path tools() throws Exception {
     Path bin = Files.createDirectories(root.resolve("bin"));
+    // The node's accounts: chown resolves the owner through the node's /etc.
+    Files.createDirectories(root.resolve("etc"));
+    Files.writeString(root.resolve("etc/passwd"), "root:x:0:0:root:/root:/bin/sh\n");
+    Files.writeString(root.resolve("etc/group"), "root:x:0:\n");
     executable(
-        bin.resolve("service"), "#!/bin/sh\nexec \"$MESOS_OPERATOR_ROOT/etc/init.d/$1\" \"$2\"\n");
+        bin.resolve("service"), "#!/bin/sh\nexec \"$FAKE_NODE_ROOT/etc/init.d/$1\" \"$2\"\n");
     // A service whose start says whether the node's lock is held meanwhile, and leaves a daemon
     // behind that holds every descriptor the init script had, as real init scripts do.
     executable(
         Files.createDirectories(root.resolve("etc/init.d")).resolve("demo"),
         "#!/bin/sh\n"
-            + "R=$MESOS_OPERATOR_ROOT\n"
+            + "R=$FAKE_NODE_ROOT\n"
             + "if flock -n \"$R/run/lock/mesos-operator-apply.lock\" true; then echo free;"
             + " else echo held; fi >>\"$R/calls.log\"\n"
             + "sleep 60 </dev/null >/dev/null 2>&1 &\n"
@@ -73,7 +78,7 @@ class NodeLockScriptTest {
   }
 
   private String applyScript() {
-    String user = System.getProperty("user.name");
+    String user = "root";
     return RemoteScripts.apply(
         InitStyle.SYSVINIT,
         List.of(
@@ -88,10 +93,10 @@ class NodeLockScriptTest {
   record Run(int exit, String stdout, long millis) {}
 
   private Process start(String script, Path bin, String slow) throws Exception {
-    ProcessBuilder pb = new ProcessBuilder("/bin/sh", "-s");
+    ProcessBuilder pb = new ProcessBuilder(FakeRoot.command(root, List.of("/bin/sh", "-s")));
     pb.environment().clear();
     pb.environment().put("PATH", bin + ":/usr/bin:/bin");
-    pb.environment().put("MESOS_OPERATOR_ROOT", root.toString());
+    pb.environment().put("FAKE_NODE_ROOT", root.toString());
     if (slow != null) {
       pb.environment().put("DEMO_SLOW", slow);
     }

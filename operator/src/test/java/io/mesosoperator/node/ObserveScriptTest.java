@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mesosoperator.node.RemoteScripts.FileRef;
 import io.mesosoperator.node.RemoteScripts.ObserveSpec;
+import io.mesosoperator.testing.FakeRoot;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,8 +29,8 @@ class ObserveScriptTest {
 
   private Map<String, String> observe(List<FileRef> files) throws Exception {
     String script = RemoteScripts.observe(new ObserveSpec(files, List.of(), List.of(), null, null));
-    ProcessBuilder pb = new ProcessBuilder("/bin/sh", "-s");
-    pb.environment().put("MESOS_OPERATOR_ROOT", root.toString());
+    ProcessBuilder pb = new ProcessBuilder(FakeRoot.command(root, List.of("/bin/sh", "-s")));
+    pb.environment().put("FAKE_NODE_ROOT", root.toString());
     pb.redirectError(ProcessBuilder.Redirect.DISCARD);
     Process p = pb.start();
     try (var in = p.getOutputStream()) {

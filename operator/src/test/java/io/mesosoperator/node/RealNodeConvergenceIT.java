@@ -731,6 +731,8 @@ class RealNodeConvergenceIT {
     int agent = 3;
     String name = machines.get(agent).node();
     String pin = pins.get(name);
+    Path hostKernelName = Path.of("/proc/sys/kernel/hostname");
+    String hostName = Files.readString(hostKernelName);
     // Only the kernel's name changes (as /etc/hostname alone would leave it after an edit).
     nodeSh(agent, "hostname localhost");
     NodeResult renamed = configure(agent, pin);
@@ -738,6 +740,8 @@ class RealNodeConvergenceIT {
     assertThat(renamed.changes()).isEqualTo(1);
     assertThat(nodeSh(agent, "hostname").strip()).isEqualTo(name);
     assertThat(configure(agent, pin).changes()).as("converged: nothing to set").isZero();
+    // The machine has a UTS namespace of its own: setting its name never renamed this host.
+    assertThat(Files.readString(hostKernelName)).isEqualTo(hostName);
 
     // A Match block (after the managed block, in an included file) turns passwords back on for
     // the admin: the hardening is not in effect, and the node says so.
@@ -759,6 +763,37 @@ class RealNodeConvergenceIT {
     }
     NodeResult fixed = configure(agent, pin);
     assertThat(fixed.configured().isTrue()).as(fixed.configured().toString()).isTrue();
+
+    // Blocks that a check of sshd -T alone, or of one login from one address, would not see:
+    // passwords for logins from the operator's own network, root login for root only.
+    String operatorAddress = CIDR.replace(".0/24", ".1");
+    nodeSh(
+        agent,
+        "printf 'Match Address "
+            + operatorAddress
+            + "/32\n  PasswordAuthentication yes\nMatch User root\n  PermitRootLogin yes\n'"
+            + " >/etc/ssh/sshd_config.d/50-local.conf");
+    try {
+      assertThat(nodeSh(agent, "sshd -T | grep -E '^(passwordauthentication|permitrootlogin) '"))
+          .as("the global settings alone look hardened")
+          .contains("passwordauthentication no", "permitrootlogin no");
+      NodeResult overridden = configure(agent, pin);
+      assertThat(overridden.configured().reason()).isEqualTo(SshNodeConfigurer.SSHD_NOT_HARDENED);
+      assertThat(overridden.configured().message())
+          .contains(
+              "passwordauthentication yes for "
+                  + ADMIN
+                  + " from "
+                  + operatorAddress
+                  + "; root from "
+                  + operatorAddress,
+              "permitrootlogin yes for root from " + operatorAddress + ", 203.0.113.1")
+          .doesNotContain("passwordauthentication yes for " + ADMIN + " from 203.0.113.1");
+      assertThat(overridden.changes()).isZero();
+    } finally {
+      nodeSh(agent, "rm -f /etc/ssh/sshd_config.d/50-local.conf");
+    }
+    assertThat(configure(agent, pin).configured().isTrue()).isTrue();
   }
 
   // ---- helpers ----

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.mesosoperator.plan.Action;
 import io.mesosoperator.render.InitStyle;
 import io.mesosoperator.render.ManagedFile;
+import io.mesosoperator.testing.FakeRoot;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -93,10 +94,11 @@ class RemoteScriptsTruncationTest {
   }
 
   private static void run(Path root, Path bin, String script) throws Exception {
-    ProcessBuilder pb = new ProcessBuilder("/bin/sh", "-c", SshjSessions.SHELL);
+    ProcessBuilder pb =
+        new ProcessBuilder(FakeRoot.command(root, List.of("/bin/sh", "-c", SshjSessions.SHELL)));
     pb.environment().clear();
     pb.environment().put("PATH", bin + ":/usr/bin:/bin");
-    pb.environment().put("MESOS_OPERATOR_ROOT", root.toString());
+    pb.environment().put("FAKE_NODE_ROOT", root.toString());
     pb.environment().put("LC_ALL", "C");
     pb.redirectErrorStream(true);
     Process p = pb.start();

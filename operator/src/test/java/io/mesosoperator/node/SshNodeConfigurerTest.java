@@ -356,14 +356,14 @@ class SshNodeConfigurerTest {
   @Test
   void theRunningHostnameIsSetOnceWhenItDiffers() throws Exception {
     node.authorize(ADMIN, publicKey);
-    // The fake kernel's name (under the test root): set_hostname never touches this machine's.
-    Path kernel = node.file("/proc/sys/kernel/hostname");
-    Files.createDirectories(kernel.getParent());
-    Files.writeString(kernel, "localhost\n");
+    // The fake node has a UTS namespace of its own: set_hostname never touches this machine's.
+    String hostName = Files.readString(Path.of("/proc/sys/kernel/hostname"));
+    assertThat(node.hostname()).isEqualTo("fake-node");
     NodeResult first = configurer.configure(target(null, null), desired);
     assertThat(first.configured().isTrue()).as(first.configured().message()).isTrue();
     String name = desired.apply(NodeFacts.TUTORIAL).hostname();
-    assertThat(Files.readString(kernel)).isEqualTo(name + "\n");
+    assertThat(node.hostname()).isEqualTo(name);
+    assertThat(Files.readString(Path.of("/proc/sys/kernel/hostname"))).isEqualTo(hostName);
 
     NodeResult second = configurer.configure(target(first.hostKey(), null), desired);
     assertThat(second.changes()).isZero();

@@ -3,6 +3,7 @@ package io.mesosoperator.node;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.mesosoperator.testing.FakeRoot;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -16,7 +17,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The backup script run by the real /bin/sh in a fake root (MESOS_OPERATOR_ROOT). */
+/** The backup script run by the real /bin/sh in a fake root (FAKE_NODE_ROOT). */
 class SshZooKeeperBackupTest {
   static final Instant NOW = Instant.parse("2026-11-22T03:15:00Z");
 
@@ -40,8 +41,9 @@ class SshZooKeeperBackupTest {
             @Override
             public Exec run(String script) throws IOException {
               scripts.add(script);
-              ProcessBuilder pb = new ProcessBuilder("/bin/sh", "-s");
-              pb.environment().put("MESOS_OPERATOR_ROOT", root.toString());
+              ProcessBuilder pb =
+                  new ProcessBuilder(FakeRoot.command(root, List.of("/bin/sh", "-s")));
+              pb.environment().put("FAKE_NODE_ROOT", root.toString());
               Process p = pb.start();
               p.getOutputStream().write(script.getBytes(StandardCharsets.UTF_8));
               p.getOutputStream().close();
@@ -167,7 +169,7 @@ class SshZooKeeperBackupTest {
 
   @Test
   void everyValueIsOneQuotedWord() throws IOException {
-    String hostile = "x'; touch \"$MESOS_OPERATOR_ROOT/pwned\"; echo '";
+    String hostile = "x'; touch \"$FAKE_NODE_ROOT/pwned\"; echo '";
     String script = SshZooKeeperBackup.script(hostile, NOW);
     assertThat(script).contains(Shell.quote(hostile + "-20261122T031500Z"));
     ZooKeeperBackup.Result r = new SshZooKeeperBackup(local).backup(target, hostile, NOW);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mesosoperator.plan.Action;
 import io.mesosoperator.render.InitStyle;
+import io.mesosoperator.testing.FakeRoot;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,13 +29,13 @@ class SysvDisableScriptTest {
       // Like Debian's update-rc.d: "disable" without links is an error.
       String body =
           tool.equals("update-rc.d")
-              ? "ls \"$MESOS_OPERATOR_ROOT\"/etc/rc2.d/S??\"$1\" >/dev/null 2>&1 || exit 1\n"
+              ? "ls \"$FAKE_NODE_ROOT\"/etc/rc2.d/S??\"$1\" >/dev/null 2>&1 || exit 1\n"
               : "";
       Files.writeString(
           p,
           "#!/bin/sh\necho \""
               + tool
-              + " $*\" >> \"$MESOS_OPERATOR_ROOT/calls.log\"\n"
+              + " $*\" >> \"$FAKE_NODE_ROOT/calls.log\"\n"
               + body
               + "exit 0\n");
       Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
@@ -48,10 +49,10 @@ class SysvDisableScriptTest {
             InitStyle.SYSVINIT,
             List.of(new Action.DisableService("zookeeper", InitStyle.SYSVINIT)),
             List.of("zookeeper"));
-    ProcessBuilder pb = new ProcessBuilder("/bin/sh", "-s");
+    ProcessBuilder pb = new ProcessBuilder(FakeRoot.command(root, List.of("/bin/sh", "-s")));
     pb.environment().clear();
     pb.environment().put("PATH", bin + ":/usr/bin:/bin");
-    pb.environment().put("MESOS_OPERATOR_ROOT", root.toString());
+    pb.environment().put("FAKE_NODE_ROOT", root.toString());
     pb.redirectErrorStream(true);
     Process p = pb.start();
     try (var in = p.getOutputStream()) {

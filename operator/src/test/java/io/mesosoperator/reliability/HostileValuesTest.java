@@ -22,6 +22,7 @@ import io.mesosoperator.reconcile.OperatorRuntime;
 import io.mesosoperator.render.AptSource;
 import io.mesosoperator.render.InitStyle;
 import io.mesosoperator.render.ManagedFile;
+import io.mesosoperator.testing.FakeRoot;
 import io.mesosoperator.testing.MockApiServer;
 import io.mesosoperator.validation.SpecValidator;
 import io.mesosoperator.validation.ValidationError;
@@ -103,13 +104,13 @@ class HostileValuesTest {
     for (String tool : TOOLS) {
       String body =
           "{ printf '%s' \"$(basename \"$0\")\"; for a in \"$@\"; do printf '\\t[%s]' \"$a\"; done;"
-              + " printf '\\n'; } >> \"$MESOS_OPERATOR_ROOT/calls.log\"\n";
+              + " printf '\\n'; } >> \"$FAKE_NODE_ROOT/calls.log\"\n";
       body +=
           switch (tool) {
             case "sudo" -> "[ \"$1\" = -n ] && shift\nexec \"$@\"\n";
             case "id", "dpkg-query" -> "exit 1\n";
             case "curl" ->
-                "cat > \"$MESOS_OPERATOR_ROOT/body.log\"\nprintf 'HTTP/1.1 200 OK\\r\\n\\r\\n{}'\n";
+                "cat > \"$FAKE_NODE_ROOT/body.log\"\nprintf 'HTTP/1.1 200 OK\\r\\n\\r\\n{}'\n";
             default -> "exit 0\n";
           };
       Path p = bin.resolve(tool);
@@ -121,10 +122,10 @@ class HostileValuesTest {
 
   /** Runs a script with the real /bin/sh in the fake root, as the remote side does. */
   private SshSession.Exec sh(Path root, Path bin, String script) throws Exception {
-    ProcessBuilder pb = new ProcessBuilder("/bin/sh", "-s");
+    ProcessBuilder pb = new ProcessBuilder(FakeRoot.command(root, List.of("/bin/sh", "-s")));
     pb.environment().clear();
     pb.environment().put("PATH", bin + ":/usr/bin:/bin");
-    pb.environment().put("MESOS_OPERATOR_ROOT", root.toString());
+    pb.environment().put("FAKE_NODE_ROOT", root.toString());
     pb.environment().put("LC_ALL", "C");
     pb.directory(root.toFile());
     Process p = pb.start();

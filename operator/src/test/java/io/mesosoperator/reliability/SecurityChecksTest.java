@@ -30,6 +30,7 @@ import io.mesosoperator.render.InitStyle;
 import io.mesosoperator.render.NodeConfig;
 import io.mesosoperator.render.NodeFacts;
 import io.mesosoperator.render.NodeInfo;
+import io.mesosoperator.testing.FakeRoot;
 import io.mesosoperator.testing.MockApiServer;
 import io.mesosoperator.validation.ManifestReader;
 import java.nio.charset.StandardCharsets;
@@ -167,9 +168,10 @@ class SecurityChecksTest {
                 new Action.EnsureAdmin(admin),
                 new Action.WriteFile(NodePlan.sudoers(admin), false, false)),
             List.of());
-    ProcessBuilder pb = new ProcessBuilder("/bin/sh", "-c", script);
+    ProcessBuilder pb =
+        new ProcessBuilder(FakeRoot.command(root, List.of("/bin/sh", "-c", script)));
     pb.environment().put("PATH", bin + ":/usr/bin:/bin");
-    pb.environment().put("MESOS_OPERATOR_ROOT", root.toString());
+    pb.environment().put("FAKE_NODE_ROOT", root.toString());
     Process p = pb.start();
     p.getInputStream().readAllBytes();
     assertThat(p.waitFor()).isZero();

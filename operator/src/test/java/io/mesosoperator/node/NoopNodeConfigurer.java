@@ -5,7 +5,7 @@ import io.mesosoperator.render.NodeFacts;
 import java.util.List;
 import java.util.function.Function;
 
-/** A configurer that touches nothing: used where node configuration is switched off. */
+/** A configurer that touches nothing: for tests of the operator without node configuration. */
 public final class NoopNodeConfigurer implements NodeConfigurer {
   @Override
   public NodeResult configure(NodeTarget target, Function<NodeFacts, NodeConfig> desired) {
