@@ -204,20 +204,17 @@ public class MesosNodeReconciler implements Reconciler<MesosNode>, Cleaner<Mesos
       Machine machine = ensureMachine(cluster, node, status, generation);
       boolean lookAgainSoon = false;
       if (machine != null && machine.state() == Machine.State.RUNNING) {
+        if (!addresses(before).equals(addresses(status))) {
+          // Every sibling waits for this address (WaitingForAddresses) and renders it into its
+          // files: publish it now, not after this node's own configuration, which can take
+          // minutes (a service that does not come up is polled for the whole service timeout).
+          setReady(status, generation);
+          StatusWriter.write(client, node, status);
+          before = Statuses.copy(status, MesosNodeStatus.class);
+        }
         lookAgainSoon = !configure(cluster, node, status, generation, context);
       }
-      boolean ready =
-          Conditions.isTrue(status.getConditions(), Conditions.MACHINE_READY)
-              && Conditions.isTrue(status.getConditions(), Conditions.CONFIGURED);
-      status.setConditions(
-          Conditions.set(
-              status.getConditions(),
-              Conditions.READY,
-              ready
-                  ? ConditionState.isTrue("NodeReady", "machine running and configured")
-                  : ConditionState.isFalse(notReadyReason(status), "see the other conditions"),
-              generation,
-              clock.instant()));
+      setReady(status, generation);
       UpdateControl<MesosNode> control;
       if (Statuses.same(before, status)) {
         control = UpdateControl.noUpdate();
@@ -238,6 +235,21 @@ public class MesosNodeReconciler implements Reconciler<MesosNode>, Cleaner<Mesos
       MDC.remove("node");
       MDC.remove("cluster");
     }
+  }
+
+  private void setReady(MesosNodeStatus status, Long generation) {
+    boolean ready =
+        Conditions.isTrue(status.getConditions(), Conditions.MACHINE_READY)
+            && Conditions.isTrue(status.getConditions(), Conditions.CONFIGURED);
+    status.setConditions(
+        Conditions.set(
+            status.getConditions(),
+            Conditions.READY,
+            ready
+                ? ConditionState.isTrue("NodeReady", "machine running and configured")
+                : ConditionState.isFalse(notReadyReason(status), "see the other conditions"),
+            generation,
+            clock.instant()));
   }
 
   /** Plan-only: what this node's pass would do, published in status, nothing done. */
@@ -350,6 +362,9 @@ public class MesosNodeReconciler implements Reconciler<MesosNode>, Cleaner<Mesos
           status.setConfigDigest(null);
         }
       }
+      if (!machine.id().equals(status.getMachineId())) {
+        forgetPreviousMachine(status, machine, generation);
+      }
       status.setMachineId(machine.id());
       String badAddress = MachineAddresses.problem(machine);
       if (badAddress != null) {
@@ -395,6 +410,38 @@ public class MesosNodeReconciler implements Reconciler<MesosNode>, Cleaner<Mesos
       events.warning(node, "MachineFailed", e.getMessage());
       LOG.warn("cloud call failed: {}", e.getMessage());
       return null;
+    }
+  }
+
+  /** Conditions that report a pass over the node's machine: a new machine has had none yet. */
+  static final List<String> MACHINE_OBSERVATIONS =
+      List.of(
+          Conditions.REACHABLE,
+          Conditions.CONFIGURED,
+          Conditions.SERVICES_RUNNING,
+          Conditions.FIREWALL_APPLIED);
+
+  /** Reason of {@link #MACHINE_OBSERVATIONS} between a machine's arrival and its first pass. */
+  static final String NEW_MACHINE = "NewMachine";
+
+  /**
+   * The machine recorded in status changed: what was observed on the previous one says nothing
+   * about this one. Set to Unknown (with a new transition time), so the machine's addresses can be
+   * published before its first pass without the previous machine's Reachable=False (and its
+   * transition time, which remediation counts from) standing next to them.
+   */
+  private void forgetPreviousMachine(MesosNodeStatus status, Machine machine, Long generation) {
+    for (String type : MACHINE_OBSERVATIONS) {
+      if (Conditions.get(status.getConditions(), type).isPresent()) {
+        status.setConditions(
+            Conditions.set(
+                status.getConditions(),
+                type,
+                ConditionState.unknown(
+                    NEW_MACHINE, "machine " + machine.id() + " has not been connected to yet"),
+                generation,
+                clock.instant()));
+      }
     }
   }
 
@@ -873,7 +920,10 @@ public class MesosNodeReconciler implements Reconciler<MesosNode>, Cleaner<Mesos
   }
 
   private static List<String> addresses(MesosNode n) {
-    MesosNodeStatus s = n.getStatus();
+    return addresses(n.getStatus());
+  }
+
+  private static List<String> addresses(MesosNodeStatus s) {
     return s == null
         ? List.of()
         : java.util.Arrays.asList(s.getPrivateAddress(), s.getPublicAddress(), s.getIpv6Address());
