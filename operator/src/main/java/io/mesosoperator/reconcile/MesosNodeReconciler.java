@@ -204,14 +204,6 @@ public class MesosNodeReconciler implements Reconciler<MesosNode>, Cleaner<Mesos
       Machine machine = ensureMachine(cluster, node, status, generation);
       boolean lookAgainSoon = false;
       if (machine != null && machine.state() == Machine.State.RUNNING) {
-        if (!addresses(before).equals(addresses(status))) {
-          // Every sibling waits for this address (WaitingForAddresses) and renders it into its
-          // files: publish it now, not after this node's own configuration, which can take
-          // minutes (a service that does not come up is polled for the whole service timeout).
-          setReady(status, generation);
-          StatusWriter.write(client, node, status);
-          before = Statuses.copy(status, MesosNodeStatus.class);
-        }
         lookAgainSoon = !configure(cluster, node, status, generation, context);
       }
       setReady(status, generation);
@@ -678,6 +670,14 @@ public class MesosNodeReconciler implements Reconciler<MesosNode>, Cleaner<Mesos
     if (prepared.waiting() != null) {
       setConfigured(status, prepared.waiting(), generation);
       return !WAITING_FOR_ADDRESSES.equals(prepared.waiting().reason());
+    }
+    if (!addresses(node.getStatus()).equals(addresses(status))) {
+      // Every sibling waits for this address (WaitingForAddresses) and renders it into its
+      // files: publish it now, not after this node's configuration, which can take minutes (a
+      // service that does not come up is polled for the whole service timeout). A node that
+      // waits itself ends its pass at once and writes it then.
+      setReady(status, generation);
+      StatusWriter.write(client, node, status);
     }
     if (RestartTurns.granted(node, status)) {
       usedTurnsFromServer(node, status);
