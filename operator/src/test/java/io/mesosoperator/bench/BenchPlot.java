@@ -146,6 +146,7 @@ final class BenchPlot {
         g.setStroke(new BasicStroke(2f));
         int px = -1;
         int py = -1;
+        boolean pSimulated = false;
         for (Point p : points) {
           int x = LEFT + (int) Math.round((Math.log10(p.nodes()) - x0) / (x1 - x0) * pw);
           int y =
@@ -153,7 +154,8 @@ final class BenchPlot {
                   + ph
                   - (int)
                       Math.round((Math.log10(Math.max(p.seconds(), 0.01)) - y0) / (y1 - y0) * ph);
-          if (px >= 0) {
+          // Lines join points of one kind only: local machines and simulated nodes differ.
+          if (px >= 0 && pSimulated == p.simulated()) {
             g.drawLine(px, py, x, y);
           }
           if (p.simulated()) {
@@ -164,6 +166,7 @@ final class BenchPlot {
           g.drawString(number(p.seconds()) + " s", x + 8, y - 6);
           px = x;
           py = y;
+          pSimulated = p.simulated();
         }
         int ly = TOP + 20 + i * 22;
         g.fillRect(LEFT + pw + 15, ly - 8, 14, 4);

@@ -126,7 +126,7 @@ final class BenchResults {
   }
 
   void print(PrintStream out) {
-    String fmt = "%-30s %12s %10s %6s  %s%n";
+    String fmt = "%-34s %12s %10s %6s  %s%n";
     out.printf("%nmesos-operator benchmark (%s)%n", variant);
     out.printf(fmt, "key", "value", "goal", "met", "note");
     out.println("-".repeat(100));
