@@ -207,12 +207,7 @@ public class MesosNodeReconciler implements Reconciler<MesosNode>, Cleaner<Mesos
       if (machine != null && machine.state() == Machine.State.RUNNING) {
         lookAgainSoon = !configure(cluster, node, pass, context);
       }
-      boolean ready = pass.isTrue(Conditions.MACHINE_READY) && pass.isTrue(Conditions.CONFIGURED);
-      pass.set(
-          Conditions.READY,
-          ready
-              ? ConditionState.isTrue("NodeReady", "machine running and configured")
-              : ConditionState.isFalse(notReadyReason(status), "see the other conditions"));
+      setReady(pass);
       statuses.finish(node, pass);
       // The sibling event that ends a wait can arrive before the primary cache shows the new
       // address (two informers), and a busy node is free once the other pass ends: look again
@@ -227,6 +222,15 @@ public class MesosNodeReconciler implements Reconciler<MesosNode>, Cleaner<Mesos
       MDC.remove("node");
       MDC.remove("cluster");
     }
+  }
+
+  private void setReady(StatusFrame<MesosNodeStatus> pass) {
+    boolean ready = pass.isTrue(Conditions.MACHINE_READY) && pass.isTrue(Conditions.CONFIGURED);
+    pass.set(
+        Conditions.READY,
+        ready
+            ? ConditionState.isTrue("NodeReady", "machine running and configured")
+            : ConditionState.isFalse(notReadyReason(pass.status()), "see the other conditions"));
   }
 
   /** Plan-only: what this node's pass would do, published in status, nothing done. */
@@ -331,6 +335,9 @@ public class MesosNodeReconciler implements Reconciler<MesosNode>, Cleaner<Mesos
           status.setConfigDigest(null);
         }
       }
+      if (!machine.id().equals(status.getMachineId())) {
+        forgetPreviousMachine(pass, machine);
+      }
       status.setMachineId(machine.id());
       String badAddress = MachineAddresses.problem(machine);
       if (badAddress != null) {
@@ -359,6 +366,34 @@ public class MesosNodeReconciler implements Reconciler<MesosNode>, Cleaner<Mesos
       events.warning(node, "MachineFailed", e.getMessage());
       LOG.warn("cloud call failed: {}", e.getMessage());
       return null;
+    }
+  }
+
+  /** Conditions that report a pass over the node's machine: a new machine has had none yet. */
+  static final List<String> MACHINE_OBSERVATIONS =
+      List.of(
+          Conditions.REACHABLE,
+          Conditions.CONFIGURED,
+          Conditions.SERVICES_RUNNING,
+          Conditions.FIREWALL_APPLIED);
+
+  /** Reason of {@link #MACHINE_OBSERVATIONS} between a machine's arrival and its first pass. */
+  static final String NEW_MACHINE = "NewMachine";
+
+  /**
+   * The machine recorded in status changed: what was observed on the previous one says nothing
+   * about this one. Set to Unknown (with a new transition time), so the machine's addresses can be
+   * published before its first pass without the previous machine's Reachable=False (and its
+   * transition time, which remediation counts from) standing next to them.
+   */
+  private void forgetPreviousMachine(StatusFrame<MesosNodeStatus> pass, Machine machine) {
+    for (String type : MACHINE_OBSERVATIONS) {
+      if (Conditions.get(pass.status().getConditions(), type).isPresent()) {
+        pass.set(
+            type,
+            ConditionState.unknown(
+                NEW_MACHINE, "machine " + machine.id() + " has not been connected to yet"));
+      }
     }
   }
 
@@ -593,6 +628,14 @@ public class MesosNodeReconciler implements Reconciler<MesosNode>, Cleaner<Mesos
       pass.set(Conditions.CONFIGURED, prepared.waiting());
       return !WAITING_FOR_ADDRESSES.equals(prepared.waiting().reason());
     }
+    if (!addresses(node.getStatus()).equals(addresses(status))) {
+      // Every sibling waits for this address (WaitingForAddresses) and renders it into its
+      // files: publish it now, not after this node's configuration, which can take minutes (a
+      // service that does not come up is polled for the whole service timeout). A node that
+      // waits itself ends its pass at once and writes it then.
+      setReady(pass);
+      statuses.publish(node, pass);
+    }
     if (RestartTurns.granted(node, status)) {
       usedTurnsFromServer(node, status);
     }
@@ -820,7 +863,10 @@ public class MesosNodeReconciler implements Reconciler<MesosNode>, Cleaner<Mesos
   }
 
   private static List<String> addresses(MesosNode n) {
-    MesosNodeStatus s = n.getStatus();
+    return addresses(n.getStatus());
+  }
+
+  private static List<String> addresses(MesosNodeStatus s) {
     return s == null
         ? List.of()
         : java.util.Arrays.asList(s.getPrivateAddress(), s.getPublicAddress(), s.getIpv6Address());

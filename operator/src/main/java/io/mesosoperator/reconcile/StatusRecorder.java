@@ -75,6 +75,14 @@ final class StatusRecorder<R extends CustomResource<?, S>, S extends WithConditi
   }
 
   /**
+   * Writes the working copy now, in the middle of a pass, for what others wait on (a new machine's
+   * addresses); the pass goes on and {@link #finish} writes what it changes after this.
+   */
+  void publish(R resource, StatusFrame<S> pass) {
+    StatusWriter.write(client, resource, pass.status());
+  }
+
+  /**
    * A pass ended with {@code e}: recorded on the status the resource had (what the failed pass
    * changed is dropped, as a pass that never ran). The framework's retry is kept; a failure to
    * write this is logged, never thrown over the original one.

@@ -34,8 +34,18 @@ final class BenchResults {
           "converge_s_3+1",
           "converge_s_3+3",
           "converge_s_3+9",
+          "converge_3+9_slowest_over_median",
           "parallel_ratio",
-          "sequential_ratio");
+          "sequential_ratio",
+          "noop_pass_s",
+          "floor_s",
+          "repair_converge_s",
+          "ansible_converge_s",
+          "ansible_noop_s",
+          "repair_vs_ansible_ratio",
+          "repair_vs_by_hand_ratio",
+          "noop_vs_ansible_noop_ratio",
+          "noop_vs_floor_ratio");
 
   /** How a figure is judged against its goal. */
   enum Goal {
@@ -116,7 +126,7 @@ final class BenchResults {
   }
 
   void print(PrintStream out) {
-    String fmt = "%-30s %12s %10s %6s  %s%n";
+    String fmt = "%-34s %12s %10s %6s  %s%n";
     out.printf("%nmesos-operator benchmark (%s)%n", variant);
     out.printf(fmt, "key", "value", "goal", "met", "note");
     out.println("-".repeat(100));
@@ -190,6 +200,13 @@ final class BenchResults {
   static String number(double v) {
     if (v == Math.rint(v) && Math.abs(v) < 1e12) {
       return String.valueOf((long) v);
+    }
+    if (Math.abs(v) < 1) {
+      // Ratios carry three places (0.038 is not 0.04).
+      return java.math.BigDecimal.valueOf(v)
+          .setScale(3, java.math.RoundingMode.HALF_UP)
+          .stripTrailingZeros()
+          .toPlainString();
     }
     return String.format(Locale.ROOT, "%.2f", v);
   }

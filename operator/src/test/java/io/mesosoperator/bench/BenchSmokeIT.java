@@ -43,5 +43,11 @@ class BenchSmokeIT {
       assertThat(results.entries().get("converge_s_3+1").pending()).isTrue();
     }
     assertThat(out).exists().content().contains("\"scale_converge_s\"");
+    // The plot of the run: the simulated converge and steady pass at 53 nodes at least.
+    Path plot = MockApi.ROOT.resolve("operator/target/bench/smoke-plot.png");
+    assertThat(BenchPlot.series(results).get(0)).isNotEmpty();
+    assertThat(BenchPlot.series(results).get(1)).isNotEmpty();
+    assertThat(BenchPlot.write(results, plot)).isTrue();
+    assertThat(javax.imageio.ImageIO.read(plot.toFile()).getWidth()).isEqualTo(900);
   }
 }

@@ -16,6 +16,7 @@ final class CountingNodeConfigurer implements NodeConfigurer {
   private final NodeConfigurer delegate;
   private final Map<String, AtomicInteger> passesByNode = new ConcurrentHashMap<>();
   private final Map<String, Boolean> configured = new ConcurrentHashMap<>();
+  private final Map<String, Finished> lastFinished = new ConcurrentHashMap<>();
   final AtomicLong passes = new AtomicLong();
   final AtomicLong roundTrips = new AtomicLong();
   final AtomicLong changes = new AtomicLong();
@@ -41,11 +42,37 @@ final class CountingNodeConfigurer implements NodeConfigurer {
       restarts.addAndGet(r.restarts());
       configured.put(target.node(), r.configured().isTrue());
       passesByNode.computeIfAbsent(target.node(), k -> new AtomicInteger()).incrementAndGet();
+      lastFinished.put(
+          target.node(),
+          new Finished(t0, System.nanoTime(), r.configured().isTrue(), r.changes(), r.restarts()));
       return r;
     } finally {
       busyNanos.addAndGet(System.nanoTime() - t0);
       inFlight.decrementAndGet();
     }
+  }
+
+  /** A node's last finished pass: when it started and ended ({@link System#nanoTime}), its end. */
+  record Finished(long startNanos, long endNanos, boolean configured, int changes, int restarts) {}
+
+  /**
+   * Whether each of {@code nodes} finished a pass that started at or after {@code sinceNanos} (and,
+   * when {@code configured}, ended Configured=True).
+   */
+  boolean allPassedSince(java.util.Collection<String> nodes, long sinceNanos, boolean configured) {
+    return nodes.stream()
+        .allMatch(
+            n -> {
+              Finished f = lastFinished.get(n);
+              return f != null
+                  && f.startNanos() - sinceNanos >= 0
+                  && (!configured || f.configured());
+            });
+  }
+
+  /** The last finished pass of each node (a copy). */
+  Map<String, Finished> lastFinished() {
+    return Map.copyOf(lastFinished);
   }
 
   /** Nodes whose last pass ended Configured=True. */

@@ -21,6 +21,7 @@ class LocalProviderRun {
     results.print(System.out);
     results.write(
         MockApi.ROOT.resolve("operator/target/bench/local-results.json"), Benchmark.machine());
+    BenchPlot.write(results, MockApi.ROOT.resolve("operator/target/bench/local-plot.png"));
     assertThat(results.entries()).containsKeys(LocalProviderScenario.KEYS.toArray(String[]::new));
   }
 }

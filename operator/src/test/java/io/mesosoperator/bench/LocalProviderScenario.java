@@ -10,12 +10,9 @@ import io.mesosoperator.node.Shell;
 import io.mesosoperator.node.SshSession;
 import io.mesosoperator.node.SshSessions;
 import io.mesosoperator.node.SshjSessions;
-import io.mesosoperator.reconcile.ClusterKeys;
 import io.mesosoperator.reconcile.Labels;
-import io.mesosoperator.render.ClusterRenderer;
 import io.mesosoperator.render.ManagedFile;
 import io.mesosoperator.render.NodeConfig;
-import io.mesosoperator.render.NodeInfo;
 import io.mesosoperator.testing.ControlPlane;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -77,19 +74,31 @@ final class LocalProviderScenario {
     Map<String, List<Double>> runs = new LinkedHashMap<>();
     Map<String, String> uids = new LinkedHashMap<>();
     Sequential sequential = null;
+    Peers peers = null;
     try {
       ControlPlane cp = ControlPlane.shared();
       KubernetesClient client = cp.client();
       cp.installCrds(MockApi.ROOT, NS);
-      LocalCluster operator = new LocalCluster(client, stateDir, RESYNC, Set.of(NS));
+      CountingNodeConfigurer[] counting = new CountingNodeConfigurer[1];
+      LocalCluster operator =
+          new LocalCluster(
+              client,
+              stateDir,
+              RESYNC,
+              Set.of(NS),
+              null,
+              null,
+              c -> counting[0] = new CountingNodeConfigurer(c));
       try {
         int n = 0;
-        for (int agents : variant.localAgents) {
+        int runsPerShape = Integer.getInteger("bench.localRuns", variant.localRuns);
+        for (int agents : localAgents(variant)) {
           String shape = Benchmark.MASTERS + "+" + agents;
           List<Double> seconds = new ArrayList<>();
-          for (int run = 1; run <= variant.localRuns; run++) {
+          for (int run = 1; run <= runsPerShape; run++) {
             String name = "bench-" + (++n);
-            boolean last = agents == 9 && run == variant.localRuns;
+            boolean lastOfShape = run == runsPerShape;
+            boolean last = agents == 9 && lastOfShape;
             Run r = converge(client, operator, name, agents, uids);
             seconds.add(r.readySeconds());
             System.out.printf(
@@ -105,9 +114,14 @@ final class LocalProviderScenario {
                 prefix + "_host_cpu_busy_pct", Benchmark.round(100 * r.cpu().hostBusyShare()));
             results.diagnostic(prefix + "_test_jvm_cpu_s", Benchmark.round(r.cpu().jvmSeconds()));
             results.diagnostic(prefix + "_machines_cpu_s", Benchmark.round(r.cpu().otherSeconds()));
-            if (last) {
-              sequential = sequential(client, name);
-              results.diagnostic("local_3+9_last_run_ready_s", Benchmark.round(r.readySeconds()));
+            if (lastOfShape) {
+              double noop = noopPass(client, counting[0], name, 3 + agents);
+              results.diagnostic("local_" + shape + "_noop_pass_s", Benchmark.round(noop));
+              if (last) {
+                results.diagnostic("local_3+9_last_run_ready_s", Benchmark.round(r.readySeconds()));
+                peers = peers(client, counting[0], name, noop, results);
+                sequential = peers.sequential();
+              }
             }
             deleteAndWait(client, operator, name, r.uid());
             uids.remove(r.uid());
@@ -123,7 +137,18 @@ final class LocalProviderScenario {
     } finally {
       LocalCluster.host(List.of("rm", "-rf", "--one-file-system", stateDir.toString()));
     }
-    report(results, variant, runs, sequential);
+    report(results, variant, runs, sequential, peers);
+  }
+
+  /** The agent counts to run: the variant's, or {@code -Dbench.localAgents=1,9}. */
+  static int[] localAgents(Benchmark.Variant variant) {
+    String p = System.getProperty("bench.localAgents");
+    if (p == null || p.isBlank()) {
+      return variant.localAgents;
+    }
+    return java.util.Arrays.stream(p.split(","))
+        .mapToInt(x -> Integer.parseInt(x.trim()))
+        .toArray();
   }
 
   static final List<String> KEYS =
@@ -131,14 +156,31 @@ final class LocalProviderScenario {
           "converge_s_3+1",
           "converge_s_3+3",
           "converge_s_3+9",
+          "converge_3+9_slowest_over_median",
           "parallel_ratio",
-          "sequential_ratio");
+          "sequential_ratio",
+          "noop_pass_s",
+          "floor_s",
+          "repair_converge_s",
+          "ansible_converge_s",
+          "ansible_noop_s",
+          "repair_vs_ansible_ratio",
+          "repair_vs_by_hand_ratio",
+          "noop_vs_ansible_noop_ratio",
+          "noop_vs_floor_ratio");
+
+  static final double GOAL_SLOWEST_OVER_MEDIAN = 1.5;
+  static final double GOAL_REPAIR_VS_ANSIBLE = 0.2;
+  static final double GOAL_REPAIR_VS_BY_HAND = 0.5;
+  static final double GOAL_NOOP_VS_ANSIBLE_NOOP = 0.04;
+  static final double GOAL_NOOP_VS_FLOOR = 2;
 
   private static void report(
       BenchResults results,
       Benchmark.Variant variant,
       Map<String, List<Double>> runs,
-      Sequential sequential) {
+      Sequential sequential,
+      Peers peers) {
     String notRun =
         runs.isEmpty()
             ? "pending in the smoke run: local-provider shapes are left to mvn -Pbench verify"
@@ -160,10 +202,28 @@ final class LocalProviderScenario {
               + s.size()
               + " run(s) "
               + s.stream().map(Benchmark::round).toList()
+              + ", slowest "
+              + Benchmark.round(slowest(s))
               + "; operator resync "
               + RESYNC.toSeconds()
               + " s, 16 nodes in parallel");
+      results.diagnostic("converge_s_" + shape + "_slowest", Benchmark.round(slowest(s)));
     }
+    List<Double> nineRuns = runs.get("3+9");
+    if (nineRuns != null) {
+      results.atMost(
+          "converge_3+9_slowest_over_median",
+          Benchmark.round(slowest(nineRuns) / median(nineRuns)),
+          GOAL_SLOWEST_OVER_MEDIAN,
+          "slowest 3+9 run / median: "
+              + Benchmark.round(slowest(nineRuns))
+              + " / "
+              + Benchmark.round(median(nineRuns))
+              + " s");
+    } else {
+      results.pending("converge_3+9_slowest_over_median", notRun);
+    }
+    peers(results, peers, sequential, notRun);
     List<Double> one = runs.get("3+1");
     List<Double> nine = runs.get("3+9");
     if (one != null && nine != null) {
@@ -197,6 +257,106 @@ final class LocalProviderScenario {
     } else {
       results.pending("sequential_ratio", notRun);
     }
+  }
+
+  /** The peers' keys and the ratios; pending when the 3+9 shape did not run. */
+  private static void peers(
+      BenchResults results, Peers peers, Sequential sequential, String notRun) {
+    List<String> keys =
+        List.of(
+            "noop_pass_s",
+            "floor_s",
+            "repair_converge_s",
+            "ansible_converge_s",
+            "ansible_noop_s",
+            "repair_vs_ansible_ratio",
+            "repair_vs_by_hand_ratio",
+            "noop_vs_ansible_noop_ratio",
+            "noop_vs_floor_ratio");
+    if (peers == null) {
+      keys.forEach(k -> results.pending(k, notRun));
+      return;
+    }
+    double noop = Benchmark.round(peers.noopPass());
+    double floor = Benchmark.round(peers.floor());
+    double repair = Benchmark.round(peers.repair());
+    results.measured(
+        "noop_pass_s",
+        noop,
+        "one periodic pass over the converged 3+9 (cluster touched, no spec change) until every"
+            + " node finished a pass that started after the touch; kept SSH connections");
+    results.measured(
+        "floor_s",
+        floor,
+        "one SSH round trip to all 12 at once, each a new connection reading the managed files'"
+            + " sha256 (sudo), median of 3");
+    results.measured(
+        "repair_converge_s",
+        repair,
+        "the same 12 machines, every managed file removed (blocks cut out of /etc/hosts and"
+            + " sshd_config), pause lifted: until every node's next pass ended Configured=True and"
+            + " ZooKeeper had a leader and a majority serving");
+    results.diagnostic("sequential_s", Benchmark.round(sequential.seconds()));
+    if (peers.ansibleConverge() == null) {
+      String why = "not measured: " + peers.ansibleMissing();
+      for (String k :
+          List.of(
+              "ansible_converge_s",
+              "ansible_noop_s",
+              "repair_vs_ansible_ratio",
+              "noop_vs_ansible_noop_ratio")) {
+        results.missing(
+            k,
+            k.endsWith("ratio") ? BenchResults.Goal.AT_MOST : BenchResults.Goal.NONE,
+            k.equals("repair_vs_ansible_ratio")
+                ? GOAL_REPAIR_VS_ANSIBLE
+                : k.equals("noop_vs_ansible_noop_ratio") ? GOAL_NOOP_VS_ANSIBLE_NOOP : null,
+            why);
+      }
+    } else {
+      double first = Benchmark.round(peers.ansibleConverge());
+      double again = Benchmark.round(peers.ansibleNoop());
+      results.measured(
+          "ansible_converge_s",
+          first,
+          "Debian's ansible-playbook, the project's bench/ansible/tutorial.yml (the rendered files,"
+              + " handler restarts of zookeeper, mesos-master, marathon / mesos-slave) on the same"
+              + " 12 machines, pipelining on, forks "
+              + AnsibleBaseline.FORKS
+              + ": from every managed file removed until ZooKeeper had a leader and a majority");
+      results.measured(
+          "ansible_noop_s",
+          again,
+          "the same playbook again at once: nothing to change, wall clock");
+      results.atMost(
+          "repair_vs_ansible_ratio",
+          ratio(repair / first),
+          GOAL_REPAIR_VS_ANSIBLE,
+          "repair_converge_s / ansible_converge_s");
+      results.atMost(
+          "noop_vs_ansible_noop_ratio",
+          ratio(noop / again),
+          GOAL_NOOP_VS_ANSIBLE_NOOP,
+          "noop_pass_s / ansible_noop_s");
+    }
+    results.atMost(
+        "repair_vs_by_hand_ratio",
+        ratio(repair / sequential.seconds()),
+        GOAL_REPAIR_VS_BY_HAND,
+        "repair_converge_s / sequential_s ("
+            + Benchmark.round(sequential.seconds())
+            + " s, the tutorial's file writes and service actions one SSH command at a time)");
+    results.atMost(
+        "noop_vs_floor_ratio", ratio(noop / floor), GOAL_NOOP_VS_FLOOR, "noop_pass_s / floor_s");
+  }
+
+  /** Ratios to three places: two would round 0.038 up to a goal of 0.04. */
+  static double ratio(double v) {
+    return Math.round(v * 1000) / 1000.0;
+  }
+
+  static double slowest(List<Double> values) {
+    return values.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN);
   }
 
   static double median(List<Double> values) {
@@ -304,14 +464,8 @@ final class LocalProviderScenario {
   record Sequential(
       double seconds, int commands, int writes, int serviceActions, int serviceNonZero) {}
 
-  /**
-   * The tutorial's way on the machines of a Ready cluster: with the cluster paused (so the operator
-   * stays away), for each node in order, one new SSH connection per step as the admin user: one
-   * {@code sudo tee} per rendered file, then one {@code sudo service X restart} per service the
-   * role runs and one {@code sudo service X stop} per service it must not run, each waited for.
-   * Timed from the first connect to the last command's end.
-   */
-  private static Sequential sequential(KubernetesClient client, String name) throws Exception {
+  /** Sets or removes the pause annotation; with {@code paused}, waits until it is reported. */
+  private static void pause(KubernetesClient client, String name, boolean paused) throws Exception {
     client
         .resources(MesosCluster.class)
         .inNamespace(NS)
@@ -322,28 +476,181 @@ final class LocalProviderScenario {
               if (x.getMetadata().getAnnotations() != null) {
                 a.putAll(x.getMetadata().getAnnotations());
               }
-              a.put(Labels.PAUSED, "true");
+              if (paused) {
+                a.put(Labels.PAUSED, "true");
+              } else {
+                a.remove(Labels.PAUSED);
+              }
               x.getMetadata().setAnnotations(a);
               return x;
             });
-    // Let a pass that started before the annotation finish.
-    awaitPaused(client, name);
-    Thread.sleep(1000);
-    MesosCluster cluster = cluster(client, name);
-    ClusterKeys.Key key = new ClusterKeys(client).read(cluster);
+    if (paused) {
+      awaitPaused(client, name);
+      // Let a pass that started before the annotation finish.
+      Thread.sleep(1000);
+    }
+  }
+
+  /**
+   * One periodic pass over a converged cluster, wall clock: once every node's last pass changed
+   * nothing, the cluster is touched (an annotation, no spec change) and the time runs until every
+   * node finished a pass that started after the touch.
+   */
+  static double noopPass(
+      KubernetesClient client, CountingNodeConfigurer counting, String name, int count)
+      throws Exception {
+    List<String> names = nodes(client, name).stream().map(n -> n.getMetadata().getName()).toList();
+    if (names.size() != count) {
+      throw new IllegalStateException(name + ": " + names.size() + " nodes, expected " + count);
+    }
+    long settle = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (System.nanoTime() < settle) {
+      var last = counting.lastFinished();
+      if (names.stream()
+          .allMatch(
+              n -> last.get(n) != null && last.get(n).changes() == 0 && last.get(n).configured())) {
+        break;
+      }
+      Thread.sleep(200);
+    }
+    long t0 = System.nanoTime();
+    client
+        .resources(MesosCluster.class)
+        .inNamespace(NS)
+        .withName(name)
+        .edit(
+            x -> {
+              Map<String, String> a = new LinkedHashMap<>();
+              if (x.getMetadata().getAnnotations() != null) {
+                a.putAll(x.getMetadata().getAnnotations());
+              }
+              a.put("bench.mesosoperator.io/touch", Long.toString(t0));
+              x.getMetadata().setAnnotations(a);
+              return x;
+            });
+    awaitPasses(counting, names, t0, false, Duration.ofSeconds(120));
+    return (System.nanoTime() - t0) / 1e9;
+  }
+
+  private static void awaitPasses(
+      CountingNodeConfigurer counting,
+      List<String> names,
+      long sinceNanos,
+      boolean configured,
+      Duration deadline)
+      throws Exception {
+    long end = System.nanoTime() + deadline.toNanos();
+    while (!counting.allPassedSince(names, sinceNanos, configured)) {
+      if (System.nanoTime() > end) {
+        throw new IllegalStateException(
+            "not every node passed within " + deadline + ": " + counting.lastFinished().keySet());
+      }
+      Thread.sleep(20);
+    }
+  }
+
+  /** The peers of the operator on the same 12 machines, and the operator's like-for-like runs. */
+  record Peers(
+      double noopPass,
+      double floor,
+      Sequential sequential,
+      Double ansibleConverge,
+      Double ansibleNoop,
+      String ansibleMissing,
+      double repair) {}
+
+  /**
+   * On the machines of the last Ready 3+9 run: the cluster is paused (the operator stays away),
+   * then the floor (one parallel SSH round trip reading the managed files' digests, median of 3),
+   * the tutorial by hand, Ansible from every managed file removed to a ZooKeeper quorum and again
+   * with nothing to change; then every managed file is removed once more, the pause lifted, and the
+   * operator's repair timed to every node Configured and a ZooKeeper quorum.
+   */
+  private static Peers peers(
+      KubernetesClient client,
+      CountingNodeConfigurer counting,
+      String name,
+      double noopPass,
+      BenchResults results)
+      throws Exception {
+    pause(client, name, true);
     List<MesosNode> nodes = nodes(client, name);
-    List<NodeInfo> infos = nodes.stream().map(LocalProviderScenario::info).toList();
-    String user = cluster.getSpec().getSsh().getUser();
-    int port = cluster.getSpec().getSsh().getPort();
-    SshSessions.Login login = SshSessions.Login.key(user, key.privateKey(), key.publicKey());
+    SameMachines machines = SameMachines.of(client, cluster(client, name), nodes);
+    List<Double> floors = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      floors.add(machines.floor());
+    }
+    results.diagnostic("floor_s_runs", floors.stream().map(Benchmark::round).toList());
+    Sequential sequential = sequential(machines);
+    Double ansibleConverge = null;
+    Double ansibleNoop = null;
+    String missing = AnsibleBaseline.ensureInstalled();
+    if (missing == null) {
+      results.diagnostic("ansible_version", AnsibleBaseline.version());
+      results.diagnostic("ansible_forks", AnsibleBaseline.FORKS);
+      Path dir = Files.createTempDirectory(Path.of("/var/tmp"), "mo-bench-ansible-");
+      try (AnsibleBaseline ansible = new AnsibleBaseline(dir, machines)) {
+        machines.removeManagedFiles();
+        long t0 = System.nanoTime();
+        AnsibleBaseline.Run first = ansible.run();
+        machines.awaitQuorum(Duration.ofMinutes(3));
+        ansibleConverge = (System.nanoTime() - t0) / 1e9;
+        results.diagnostic("ansible_converge_playbook_s", Benchmark.round(first.seconds()));
+        results.diagnostic("ansible_converge_changed", first.changed());
+        AnsibleBaseline.Run again = ansible.run();
+        ansibleNoop = again.seconds();
+        results.diagnostic("ansible_noop_changed", again.changed());
+        System.out.printf(
+            "bench local: ansible (forks %d): converge %.2f s (playbook %.2f s, %d changed),"
+                + " no-op %.2f s (%d changed)%n",
+            AnsibleBaseline.FORKS,
+            ansibleConverge,
+            first.seconds(),
+            first.changed(),
+            ansibleNoop,
+            again.changed());
+      } finally {
+        LocalCluster.host(List.of("rm", "-rf", "--one-file-system", dir.toString()));
+      }
+    }
+    machines.removeManagedFiles();
+    var before = counting.snapshot();
+    long t0 = System.nanoTime();
+    pause(client, name, false);
+    awaitPasses(counting, machines.names(), t0, true, Duration.ofMinutes(5));
+    double configured = (System.nanoTime() - t0) / 1e9;
+    machines.awaitQuorum(Duration.ofMinutes(3));
+    double repair = (System.nanoTime() - t0) / 1e9;
+    var did = counting.snapshot().minus(before);
+    results.diagnostic("repair_configured_s", Benchmark.round(configured));
+    results.diagnostic("repair_node_passes", did.passes());
+    results.diagnostic("repair_changes", did.changes());
+    results.diagnostic("repair_restarts", did.restarts());
+    results.diagnostic("repair_ssh_round_trips", did.roundTrips());
+    System.out.printf(
+        "bench local: no-op pass %.2f s, floor %.2f s, repair %.2f s (%d changes, %d restarts)%n",
+        noopPass, median(floors), repair, did.changes(), did.restarts());
+    return new Peers(
+        noopPass, median(floors), sequential, ansibleConverge, ansibleNoop, missing, repair);
+  }
+
+  /**
+   * The tutorial's way on the machines of a paused Ready cluster: for each node in order, one new
+   * SSH connection per step as the admin user: one {@code sudo tee} per rendered file, then one
+   * {@code sudo service X restart} per service the role runs and one {@code sudo service X stop}
+   * per service it must not run, each waited for. Timed from the first connect to the last
+   * command's end.
+   */
+  private static Sequential sequential(SameMachines machines) throws Exception {
+    SshSessions.Login login = machines.login();
     SshjSessions ssh = new SshjSessions();
+    int port = machines.port;
     // Rendered before the clock starts: a person would have the files ready too.
     List<Step> steps = new ArrayList<>();
-    for (MesosNode n : nodes) {
-      NodeConfig config =
-          ClusterRenderer.render(cluster.getSpec(), infos, info(n), LocalCluster.BOOKWORM);
-      String address = n.getStatus().getPrivateAddress();
-      String hostKey = n.getStatus().getHostKey();
+    for (SameMachines.Node n : machines.nodes) {
+      NodeConfig config = n.config();
+      String address = n.address();
+      String hostKey = n.hostKey();
       for (ManagedFile f : config.files()) {
         steps.add(new Step(address, hostKey, tee(f), true));
       }
@@ -379,7 +686,7 @@ final class LocalProviderScenario {
     double seconds = (System.nanoTime() - t0) / 1e9;
     System.out.printf(
         "bench local: sequential baseline on %d nodes: %d commands in %.2f s%n",
-        nodes.size(), steps.size(), seconds);
+        machines.nodes.size(), steps.size(), seconds);
     return new Sequential(seconds, steps.size(), writes, actions, nonZero);
   }
 
@@ -421,16 +728,6 @@ final class LocalProviderScenario {
       Thread.sleep(200);
     }
     throw new IllegalStateException(name + ": the operator did not report the pause");
-  }
-
-  private static NodeInfo info(MesosNode n) {
-    return new NodeInfo(
-        n.getMetadata().getName(),
-        n.getSpec().getRole(),
-        n.getStatus().getPrivateAddress(),
-        n.getStatus().getPublicAddress(),
-        n.getStatus().getIpv6Address(),
-        n.getSpec().getZkId());
   }
 
   private static MesosCluster cluster(KubernetesClient client, String name) {

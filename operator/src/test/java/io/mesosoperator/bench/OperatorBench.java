@@ -22,6 +22,10 @@ class OperatorBench {
     Path out = MockApi.ROOT.resolve("operator/target/bench/results.json");
     results.write(out, Benchmark.machine());
     System.out.println("wrote " + out.toAbsolutePath().normalize());
+    Path plot = MockApi.ROOT.resolve("operator/target/bench/plot.png");
+    if (BenchPlot.write(results, plot)) {
+      System.out.println("wrote " + plot.toAbsolutePath().normalize());
+    }
     assertThat(results.entries()).containsKeys(BenchResults.KEYS.toArray(String[]::new));
   }
 }

@@ -8,6 +8,7 @@ import io.mesosoperator.cloud.Machine;
 import io.mesosoperator.cloud.MachineProvider;
 import io.mesosoperator.cloud.local.LocalMachineProvider;
 import io.mesosoperator.metrics.OperatorMetrics;
+import io.mesosoperator.node.NodeConfigurer;
 import io.mesosoperator.node.SshNodeConfigurer;
 import io.mesosoperator.reconcile.DefaultProviderResolver;
 import io.mesosoperator.reconcile.OperatorRuntime;
@@ -30,6 +31,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,6 +52,7 @@ public final class LocalCluster implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(LocalCluster.class);
 
   private final Path stateDir;
+  private final UnaryOperator<NodeConfigurer> configurers;
   private final KubernetesClient client;
   private final Duration resync;
   private final Set<String> namespaces;
@@ -99,6 +102,22 @@ public final class LocalCluster implements AutoCloseable {
       Set<String> namespaces,
       String leaseName,
       String leaseNamespace) {
+    this(client, stateDir, resync, namespaces, leaseName, leaseNamespace, c -> c);
+  }
+
+  /**
+   * The same, with the production {@link SshNodeConfigurer} handed to {@code configurers} first (a
+   * benchmark counts and times the node passes through a decorator).
+   */
+  public LocalCluster(
+      KubernetesClient client,
+      Path stateDir,
+      Duration resync,
+      Set<String> namespaces,
+      String leaseName,
+      String leaseNamespace,
+      UnaryOperator<NodeConfigurer> configurers) {
+    this.configurers = configurers;
     this.stateDir = stateDir;
     this.client = client;
     this.resync = resync;
@@ -131,7 +150,7 @@ public final class LocalCluster implements AutoCloseable {
         new OperatorRuntime(
             client,
             resolver,
-            new SshNodeConfigurer(),
+            configurers.apply(new SshNodeConfigurer()),
             ClusterRenderer::render,
             new SshClusterObserver(),
             OperatorMetrics.inMemory(),

@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
 import io.mesosoperator.api.MesosCluster;
 import io.mesosoperator.api.MesosNode;
+import io.mesosoperator.api.MesosNodeStatus;
 import io.mesosoperator.api.RoleType;
 import io.mesosoperator.cloud.CloudException;
 import io.mesosoperator.cloud.Machine;
@@ -32,6 +33,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -107,11 +109,23 @@ class RemediationOperatorTest {
         }
       };
 
+  /**
+   * Per node and machine address: the node's status on the API server when the configurer was first
+   * called for that machine (before the pass's own end-of-pass write).
+   */
+  final Map<String, MesosNodeStatus> statusAtFirstConfigure = new ConcurrentHashMap<>();
+
   /** Configured at once, except machines whose address is down: those are Unreachable. */
   final NodeConfigurer configurer =
       new NodeConfigurer() {
         @Override
         public NodeResult configure(NodeTarget target, Function<NodeFacts, NodeConfig> desired) {
+          String key = target.node() + "@" + target.address();
+          if (!statusAtFirstConfigure.containsKey(key)) {
+            MesosNode onServer = node(target.node());
+            statusAtFirstConfigure.put(
+                key, onServer.getStatus() == null ? new MesosNodeStatus() : onServer.getStatus());
+          }
           if (down.contains(target.address())) {
             ConditionState unknown = ConditionState.unknown("Unreachable", "node not reached");
             return new NodeResult(
@@ -329,6 +343,70 @@ class RemediationOperatorTest {
         .untilAsserted(
             () ->
                 assertThat(node("tutorial-slave-0").getStatus().getMachineId()).isNotEqualTo(old));
+  }
+
+  @Test
+  void aNewMachinesAddressIsOnTheServerBeforeItsConfigurationStarts() {
+    // One master, no siblings to wait for: its first pass goes from the machine step straight
+    // into configuration, where siblings would otherwise wait for its address until the end.
+    create(1, 0, 1);
+    MesosNode master = node("tutorial-master-0");
+    String address = master.getStatus().getPrivateAddress();
+    MesosNodeStatus seen = statusAtFirstConfigure.get("tutorial-master-0@" + address);
+    assertThat(seen).as("configurer called for the node's machine").isNotNull();
+    assertThat(seen.getPrivateAddress()).isEqualTo(address);
+    assertThat(seen.getMachineId()).isEqualTo(master.getStatus().getMachineId());
+    assertThat(Conditions.isTrue(seen.getConditions(), Conditions.MACHINE_READY)).isTrue();
+    // Not configured yet, and the published status does not claim it.
+    assertThat(Conditions.get(seen.getConditions(), Conditions.CONFIGURED)).isEmpty();
+    assertThat(Conditions.get(seen.getConditions(), Conditions.READY))
+        .hasValueSatisfying(c -> assertThat(c.getStatus()).isEqualTo("False"));
+  }
+
+  @Test
+  void aReplacementMachineIsPublishedWithoutThePreviousMachinesObservations() {
+    create(1, 1, 1);
+    String old = cutOff("tutorial-slave-0");
+    String oldAddress = node("tutorial-slave-0").getStatus().getPrivateAddress();
+    String unreachableSince =
+        Conditions.get(node("tutorial-slave-0").getStatus().getConditions(), Conditions.REACHABLE)
+            .get()
+            .getLastTransitionTime();
+    now.set(now.get().plus(Duration.ofMinutes(11))); // past unreachableAfter: replaced
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .ignoreExceptions()
+        .untilAsserted(
+            () ->
+                assertThat(node("tutorial-slave-0").getStatus().getMachineId()).isNotEqualTo(old));
+    awaitAllReady(2);
+    MesosNodeStatus after = node("tutorial-slave-0").getStatus();
+    assertThat(after.getPrivateAddress()).isNotEqualTo(oldAddress);
+    MesosNodeStatus seen =
+        statusAtFirstConfigure.get("tutorial-slave-0@" + after.getPrivateAddress());
+    assertThat(seen).as("configurer called for the new machine").isNotNull();
+    assertThat(seen.getMachineId()).isEqualTo(after.getMachineId());
+    assertThat(seen.getPrivateAddress()).isEqualTo(after.getPrivateAddress());
+    // What was seen on the old machine is not published beside the new one: Unknown.
+    for (String type :
+        List.of(Conditions.REACHABLE, Conditions.CONFIGURED, Conditions.SERVICES_RUNNING)) {
+      assertThat(Conditions.get(seen.getConditions(), type))
+          .as(type)
+          .hasValueSatisfying(
+              c -> {
+                assertThat(c.getStatus()).isEqualTo("Unknown");
+                assertThat(c.getReason()).isEqualTo(MesosNodeReconciler.NEW_MACHINE);
+              });
+    }
+    // Remediation counts unreachability from Reachable=False's transition: that one is new.
+    assertThat(Conditions.get(seen.getConditions(), Conditions.REACHABLE).get())
+        .extracting(c -> c.getLastTransitionTime())
+        .isNotEqualTo(unreachableSince)
+        .isEqualTo(now.get().toString());
+    // The fresh machine was not taken for the unreachable one: one destroy in all.
+    OperatorHarness.quiet(Duration.ofSeconds(3));
+    assertThat(cloud.log).filteredOn(l -> l.startsWith("destroy")).hasSize(1);
+    assertThat(node("tutorial-slave-0").getStatus().getMachineId()).isEqualTo(after.getMachineId());
   }
 
   @Test
